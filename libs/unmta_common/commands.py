@@ -1,0 +1,263 @@
+"""The command path: the gateway sends a command and awaits its outcome; the owning service
+decides it exactly once.
+
+Service side: a command is decided in one Postgres transaction that appends its events (and
+outbox rows), updates state and records the outcome under the command id. A redelivered command
+finds its outcome and has no second effect. The Kafka offset is committed only after that.
+
+Gateway side: the outcome is announced with NOTIFY on commit; a poll of the outcomes table backs
+up a lost notification.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import asyncpg
+import msgspec
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.errors import KafkaError
+
+from . import eventstore
+from .envelope import CommandEnvelope, EventEnvelope, Outcome, command_decoder, encode, outcome_decoder
+from .errors import ConcurrencyConflict, InfrastructureUnavailable, OutcomeTimeout
+from .pg import RETRIABLE
+
+log = logging.getLogger(__name__)
+
+CONFLICT_RETRIES = 5
+
+
+@dataclass
+class Decision:
+    """What a handler decided: the HTTP-level answer and the events that make it true."""
+
+    status: int
+    body: object | None = None
+    events: list[EventEnvelope] = field(default_factory=list)
+    # Builds the body from state after the events are applied: the answer matches a later GET.
+    body_from_state: Callable[[asyncpg.Connection], Awaitable[object]] | None = None
+
+
+Handler = Callable[[asyncpg.Connection, CommandEnvelope], Awaitable[Decision]]
+StateProjector = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[None]]
+
+
+class CommandProcessor:
+    """Consumes one service's command topic (consumer group, manual commits)."""
+
+    def __init__(
+        self,
+        *,
+        pool: asyncpg.Pool,
+        bootstrap: str,
+        producer: AIOKafkaProducer,
+        service: str,
+        commands_topic: str,
+        events_topic: str,
+        dead_letter_topic: str,
+        schema: str,
+        outcome_channel: str,
+        handler: Handler,
+        project_state: StateProjector,
+    ) -> None:
+        self._pool = pool
+        self._bootstrap = bootstrap
+        self._producer = producer
+        self._service = service
+        self._commands_topic = commands_topic
+        self._events_topic = events_topic
+        self._dead_letter_topic = dead_letter_topic
+        self._schema = schema
+        self._channel = outcome_channel
+        self._handler = handler
+        self._project_state = project_state
+        self._consumer: AIOKafkaConsumer | None = None
+
+    @property
+    def consuming(self) -> bool:
+        return self._consumer is not None and bool(self._consumer.assignment())
+
+    async def run(self) -> None:
+        self._consumer = AIOKafkaConsumer(
+            self._commands_topic,
+            bootstrap_servers=self._bootstrap,
+            group_id=f"{self._commands_topic}.handlers",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=100,
+            client_id=f"{self._service}-{socket.gethostname()}",
+        )
+        await self._consumer.start()
+        try:
+            while True:
+                batches = await self._consumer.getmany(timeout_ms=500, max_records=200)
+                for records in batches.values():
+                    for record in records:
+                        await self._process(record)
+                if batches:
+                    await self._commit()
+        finally:
+            consumer, self._consumer = self._consumer, None
+            await consumer.stop()
+
+    async def _commit(self) -> None:
+        try:
+            await self._consumer.commit()
+        except KafkaError as exc:
+            # Safe to lose: a redelivered command finds its recorded outcome.
+            log.warning("command offset commit failed: %s", exc, extra={"service": self._service})
+
+    async def _process(self, record: ConsumerRecord) -> None:
+        try:
+            command = command_decoder.decode(record.value)
+        except msgspec.DecodeError as exc:
+            await self._dead_letter(record, f"undecodable command: {exc}")
+            return
+        attempt = 0
+        backoff = 0.1
+        while True:
+            try:
+                await self._decide_once(command)
+                return
+            except ConcurrencyConflict:
+                attempt += 1
+                if attempt >= CONFLICT_RETRIES:
+                    await self._dead_letter(record, "concurrency conflict persisted")
+                    await self._record_failure(command, 503, "The resource is busy; retry the request.")
+                    return
+            except RETRIABLE as exc:
+                # Postgres is away: hold this command (nothing is skipped) until it is back.
+                log.warning("command waits for Postgres: %s", exc, extra={"command_id": command.command_id})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except Exception:
+                log.exception("command handler failed", extra={"command_id": command.command_id,
+                                                               "command_type": command.type})
+                await self._dead_letter(record, "handler raised")
+                await self._record_failure(command, 500, "Server Error")
+                return
+
+    async def _decide_once(self, command: CommandEnvelope) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            seen = await conn.fetchval(
+                f"SELECT 1 FROM {self._schema}.command_outcomes WHERE command_id = $1", command.command_id
+            )
+            if not seen:
+                decision = await self._handler(conn, command)
+                await eventstore.append(conn, self._schema, self._events_topic, decision.events)
+                for event in decision.events:
+                    await self._project_state(conn, event)
+                body = decision.body
+                if decision.body_from_state is not None:
+                    body = await decision.body_from_state(conn)
+                await self._save_outcome(conn, command, decision.status, body)
+            # A redelivery re-announces: its sender may be waiting again after a retry.
+            await conn.execute("SELECT pg_notify($1, $2)", self._channel, command.command_id)
+
+    async def _save_outcome(self, conn: asyncpg.Connection, command: CommandEnvelope, status: int,
+                            body: object | None) -> None:
+        await conn.execute(
+            f"INSERT INTO {self._schema}.command_outcomes (command_id, fingerprint, status, body)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT (command_id) DO NOTHING",
+            command.command_id, command.fingerprint, status, None if body is None else encode(body),
+        )
+
+    async def _record_failure(self, command: CommandEnvelope, status: int, message: str) -> None:
+        with contextlib.suppress(*RETRIABLE):
+            async with self._pool.acquire() as conn, conn.transaction():
+                await self._save_outcome(conn, command, status, {"message": message})
+                await conn.execute("SELECT pg_notify($1, $2)", self._channel, command.command_id)
+
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        log.error("command sent to dead-letter topic: %s", reason,
+                  extra={"topic": record.topic, "partition": record.partition, "offset": record.offset})
+        headers = [("reason", reason.encode()), ("source_offset", str(record.offset).encode())]
+        await self._producer.send_and_wait(self._dead_letter_topic, record.value, key=record.key, headers=headers)
+
+
+class CommandBus:
+    """The gateway's side: send a command, wait for the outcome its owner commits."""
+
+    def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer, outcome_channel: str) -> None:
+        self._pool = pool
+        self._producer = producer
+        self._channel = outcome_channel
+        self._waiters: dict[str, list[asyncio.Future]] = {}
+        self._listener: asyncpg.Connection | None = None
+
+    async def start(self) -> None:
+        self._listener = await self._pool.acquire()
+        await self._listener.add_listener(self._channel, self._on_notify)
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(*RETRIABLE):
+                await self._listener.remove_listener(self._channel, self._on_notify)
+            await self._pool.release(self._listener)
+            self._listener = None
+
+    def _on_notify(self, _conn: object, _pid: int, _channel: str, command_id: str) -> None:
+        for future in self._waiters.pop(command_id, []):
+            if not future.done():
+                future.set_result(None)
+
+    async def existing_outcome(self, schema: str, command_id: str) -> Outcome | None:
+        try:
+            row = await self._pool.fetchrow(
+                f"SELECT status, body, fingerprint FROM {schema}.command_outcomes WHERE command_id = $1",
+                command_id,
+            )
+        except asyncpg.UndefinedTableError:
+            return None
+        except RETRIABLE as exc:
+            raise InfrastructureUnavailable(f"Postgres unreachable: {exc}") from exc
+        if row is None:
+            return None
+        body = msgspec.Raw(row["body"]) if row["body"] is not None else None
+        return Outcome(status=row["status"], body=body, fingerprint=row["fingerprint"])
+
+    async def execute(self, topic: str, schema: str, command: CommandEnvelope, timeout: float) -> Outcome:
+        """Returns the outcome; raises InfrastructureUnavailable or OutcomeTimeout (answer 503)."""
+        known = await self.existing_outcome(schema, command.command_id)
+        if known is not None:
+            return known
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        future = loop.create_future()
+        self._waiters.setdefault(command.command_id, []).append(future)
+        try:
+            try:
+                await asyncio.wait_for(
+                    self._producer.send_and_wait(topic, encode(command), key=command.partition_key.encode()),
+                    timeout=timeout,
+                )
+            except (KafkaError, TimeoutError) as exc:
+                raise InfrastructureUnavailable(f"Kafka did not accept the command: {exc!r}") from exc
+            while True:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise OutcomeTimeout(command.command_id)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(future), timeout=min(remaining, 1.0))
+                outcome = await self.existing_outcome(schema, command.command_id)
+                if outcome is not None:
+                    return outcome
+        finally:
+            waiters = self._waiters.get(command.command_id)
+            if waiters and future in waiters:
+                waiters.remove(future)
+                if not waiters:
+                    del self._waiters[command.command_id]
+
+
+def decode_outcome_body(outcome: Outcome) -> object:
+    return None if outcome.body is None else msgspec.json.decode(outcome.body)
+
+
+__all__ = ["CommandBus", "CommandProcessor", "Decision", "decode_outcome_body", "outcome_decoder"]

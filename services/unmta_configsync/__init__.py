@@ -1,0 +1,1 @@
+"""configsync: projects the event streams into one snapshot per MTA and serves them to agents."""

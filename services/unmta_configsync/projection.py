@@ -1,0 +1,145 @@
+"""The snapshot projection. Pure: a function of (state, event), no clock, no randomness, no I/O.
+
+State is kept per cluster. A snapshot's version is the number of state-changing events its
+cluster has seen: monotonic, never reset by a restart, and the same after a replay (a count does
+not depend on how partitions interleave).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import msgspec
+
+from unmta_common.envelope import EventEnvelope
+from unmta_fleet.messages import ClusterCreated, ClusterRateChanged, MtaRegistered
+from unmta_fleet.messages import event_decoder as fleet_event_decoder
+from unmta_fleet.ratelimit import parse_rate
+
+
+class OutboundIp(msgspec.Struct, frozen=True, kw_only=True):
+    ipv4: str
+    ipv6: str | None
+    ptr: str | None
+
+
+class MtaNode(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    hostname: str
+    primary_ipv4: str
+    primary_ipv6: str | None
+    outbound_ips: list[OutboundIp]
+    token_digest: str
+
+
+class ClusterNode(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    hostname: str
+    region: str
+    max_message_rate: str | None
+
+
+class ClusterState(msgspec.Struct, frozen=True, kw_only=True):
+    cluster_id: str
+    version: int = 0
+    cluster: ClusterNode | None = None
+    mtas: dict[str, MtaNode] = {}
+
+
+class Throttle(msgspec.Struct, frozen=True, kw_only=True):
+    limit: int
+    period_seconds: int
+    max_burst: int | None
+
+
+class SnapshotCluster(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    hostname: str
+    region: str
+    max_message_rate: str | None
+    # Pre-parsed for the MTA (KumoMTA throttle): the agent needn't re-implement the syntax.
+    throttle: Throttle | None
+
+
+class SnapshotMta(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    hostname: str
+    primary_ipv4: str
+    primary_ipv6: str | None
+    outbound_ips: list[OutboundIp]
+
+
+class SnapshotContent(msgspec.Struct, frozen=True, kw_only=True):
+    cluster: SnapshotCluster
+    mta: SnapshotMta
+
+
+class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
+    version: int
+    content_hash: str
+    cluster: SnapshotCluster
+    mta: SnapshotMta
+
+
+class RenderedSnapshot(msgspec.Struct, frozen=True):
+    mta_id: str
+    version: int
+    etag: str
+    body: bytes
+
+
+state_encoder = msgspec.json.Encoder(order="sorted")
+state_decoder = msgspec.json.Decoder(ClusterState)
+_snapshot_encoder = msgspec.json.Encoder(order="deterministic")
+snapshot_decoder = msgspec.json.Decoder(Snapshot)
+
+
+def apply(state: ClusterState, envelope: EventEnvelope) -> ClusterState:
+    """Returns the next state; the same object when the event changes nothing here."""
+    changed = _apply_fleet(state, envelope) if envelope.aggregate_type in ("cluster", "mta") else None
+    if changed is None or changed == state:
+        return state
+    return msgspec.structs.replace(changed, version=state.version + 1)
+
+
+def _apply_fleet(state: ClusterState, envelope: EventEnvelope) -> ClusterState | None:
+    match fleet_event_decoder.decode(envelope.data):
+        case ClusterCreated() as e:
+            node = ClusterNode(id=e.cluster_id, hostname=e.hostname, region=e.region,
+                               max_message_rate=e.max_message_rate)
+            return msgspec.structs.replace(state, cluster=node)
+        case ClusterRateChanged(max_message_rate=rate) if state.cluster is not None:
+            return msgspec.structs.replace(state, cluster=msgspec.structs.replace(state.cluster,
+                                                                                  max_message_rate=rate))
+        case MtaRegistered() as e:
+            node = MtaNode(id=e.mta_id, hostname=e.hostname, primary_ipv4=e.primary_ipv4,
+                           primary_ipv6=e.primary_ipv6, token_digest=e.token_digest,
+                           outbound_ips=[OutboundIp(ipv4=i.ipv4, ipv6=i.ipv6, ptr=i.ptr) for i in e.outbound_ips])
+            return msgspec.structs.replace(state, mtas={**state.mtas, e.mta_id: node})
+    return None
+
+
+def _throttle(rate: str | None) -> Throttle | None:
+    if rate is None:
+        return None
+    parsed = parse_rate(rate)
+    return Throttle(limit=parsed.limit, period_seconds=parsed.period_seconds, max_burst=parsed.max_burst)
+
+
+def render(state: ClusterState) -> list[RenderedSnapshot]:
+    """One snapshot per MTA of the cluster; none until the cluster itself is known."""
+    if state.cluster is None:
+        return []
+    c = state.cluster
+    cluster = SnapshotCluster(id=c.id, hostname=c.hostname, region=c.region, max_message_rate=c.max_message_rate,
+                              throttle=_throttle(c.max_message_rate))
+    rendered = []
+    for mta_id in sorted(state.mtas):
+        m = state.mtas[mta_id]
+        mta = SnapshotMta(id=m.id, hostname=m.hostname, primary_ipv4=m.primary_ipv4, primary_ipv6=m.primary_ipv6,
+                          outbound_ips=m.outbound_ips)
+        content_hash = hashlib.sha256(_snapshot_encoder.encode(SnapshotContent(cluster=cluster, mta=mta))).hexdigest()
+        body = _snapshot_encoder.encode(Snapshot(version=state.version, content_hash=content_hash,
+                                                 cluster=cluster, mta=mta))
+        rendered.append(RenderedSnapshot(mta_id, state.version, f'"{state.version}-{content_hash[:16]}"', body))
+    return rendered

@@ -1,0 +1,54 @@
+"""Applies events to cluster states and re-renders only the clusters an event touched."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from unmta_common.envelope import EventEnvelope
+
+from . import projection, store
+from .store import ConfigsyncNames
+
+
+class SnapshotProjection:
+    """The `Projection` of `unmta_common.consumer`: one instance per consumer, one batch at a time.
+
+    `live=True` takes the projector lock in every batch and follows the active generation, so a
+    replay can hold the lock, catch up and swap; `live=False` writes into a fixed schema (replay).
+    """
+
+    def __init__(self, names: ConfigsyncNames, *, live: bool, schema: str | None = None) -> None:
+        self._names = names
+        self._live = live
+        self._schema = schema
+        self._touched: dict[str, projection.ClusterState] = {}
+        self._loaded: dict[str, projection.ClusterState] = {}
+
+    async def begin(self, conn: asyncpg.Connection) -> str:
+        self._touched.clear()
+        self._loaded.clear()
+        if self._live:
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", self._names.lock_key)
+            self._schema = await store.active_schema(conn, self._names)
+        return self._schema
+
+    async def apply(self, conn: asyncpg.Connection, event: EventEnvelope) -> None:
+        if event.cluster_id is None:
+            return
+        state = await self._state(conn, event.cluster_id)
+        after = projection.apply(state, event)
+        if after is not state:
+            self._loaded[event.cluster_id] = after
+            self._touched[event.cluster_id] = after
+
+    async def _state(self, conn: asyncpg.Connection, cluster_id: str) -> projection.ClusterState:
+        if cluster_id not in self._loaded:
+            found = await store.load_states(conn, self._schema, [cluster_id])
+            self._loaded[cluster_id] = found.get(cluster_id) or projection.ClusterState(cluster_id=cluster_id)
+        return self._loaded[cluster_id]
+
+    async def end(self, conn: asyncpg.Connection) -> None:
+        for cluster_id, state in self._touched.items():
+            await store.save_cluster(conn, self._schema, state, projection.render(state))
+            if self._live:
+                await conn.execute("SELECT pg_notify($1, $2)", self._names.channel, cluster_id)

@@ -1,0 +1,148 @@
+"""The MTA pull API: an MTA reads its own snapshot (ETag, 304, long-poll) and reports what it applied."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+
+import asyncpg
+import msgspec
+from aiohttp import web
+
+from . import store
+from .store import ConfigsyncNames
+from .watch import SnapshotWatch
+
+MAX_WAIT_S = 60.0
+POOL_KEY = web.AppKey("configsync_pool", asyncpg.Pool)
+WATCH_KEY = web.AppKey("configsync_watch", SnapshotWatch)
+NAMES_KEY = web.AppKey("configsync_names", ConfigsyncNames)
+
+
+class StatusReport(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    status: str  # "applied" or "failed"
+    version: int | None = None
+    etag: str | None = None
+    error: str | None = None
+
+
+_report_decoder = msgspec.json.Decoder(StatusReport)
+
+
+def _json(status: int, body: dict) -> web.Response:
+    return web.json_response(body, status=status)
+
+
+def _unauthenticated() -> web.Response:
+    return _json(401, {"message": "Unauthenticated."})
+
+
+def _not_found() -> web.Response:
+    return _json(404, {"message": "Not Found"})
+
+
+def _bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _authorised_mta(request: web.Request) -> tuple[str, str] | web.Response:
+    """(schema, mta_id) for the MTA the path names, if the token is that MTA's own."""
+    token = _bearer(request)
+    if token is None:
+        return _unauthenticated()
+    pool, names = request.app[POOL_KEY], request.app[NAMES_KEY]
+    schema = await store.active_schema(pool, names)
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    mta_id = await pool.fetchval(f"SELECT mta_id FROM {schema}.mta_tokens WHERE token_digest = $1", digest)
+    if mta_id is None:
+        return _unauthenticated()
+    if mta_id != request.match_info["mta_id"]:
+        return _not_found()  # another MTA's snapshot: indistinguishable from a missing one
+    return schema, mta_id
+
+
+def _wait_seconds(request: web.Request) -> float | web.Response:
+    raw = request.query.get("wait", "0")
+    try:
+        wait = float(raw)
+    except ValueError:
+        wait = -1
+    if not 0 <= wait <= MAX_WAIT_S:
+        return _json(422, {"message": f"The wait must be a number of seconds from 0 to {MAX_WAIT_S:.0f}.",
+                           "errors": {"wait": [f"The wait must be between 0 and {MAX_WAIT_S:.0f}."]}})
+    return wait
+
+
+async def get_snapshot(request: web.Request) -> web.StreamResponse:
+    auth = await _authorised_mta(request)
+    if isinstance(auth, web.Response):
+        return auth
+    wait = _wait_seconds(request)
+    if isinstance(wait, web.Response):
+        return wait
+    _, mta_id = auth
+    pool, names, watch = request.app[POOL_KEY], request.app[NAMES_KEY], request.app[WATCH_KEY]
+    known = request.headers.get("If-None-Match")
+    loop = asyncio.get_running_loop()
+    # Jitter spreads the re-polls of many agents that timed out together.
+    deadline = loop.time() + (wait * random.uniform(0.9, 1.0) if wait else 0)
+    while True:
+        row = await _read(pool, names, mta_id)
+        if row is None:
+            return _not_found()
+        signal = watch.change_signal(row["cluster_id"])
+        # Re-read after taking the signal: a change between the read and the wait is not missed.
+        row = await _read(pool, names, mta_id)
+        if row is None:
+            return _not_found()
+        if row["etag"] != known:
+            return web.Response(body=row["body"], content_type="application/json", headers={"ETag": row["etag"]})
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            return web.Response(status=304, headers={"ETag": row["etag"]})
+        try:
+            await asyncio.wait_for(signal.wait(), timeout=remaining)
+        except TimeoutError:
+            pass
+
+
+async def _read(pool: asyncpg.Pool, names: ConfigsyncNames, mta_id: str):
+    schema = await store.active_schema(pool, names)
+    return await pool.fetchrow(f"SELECT cluster_id, etag, body FROM {schema}.snapshots WHERE mta_id = $1", mta_id)
+
+
+async def report_status(request: web.Request) -> web.Response:
+    auth = await _authorised_mta(request)
+    if isinstance(auth, web.Response):
+        return auth
+    _, mta_id = auth
+    try:
+        report = _report_decoder.decode(await request.read())
+    except msgspec.DecodeError as exc:
+        return _json(422, {"message": "The status report is invalid.", "errors": {"body": [str(exc)]}})
+    if report.status not in ("applied", "failed"):
+        return _json(422, {"message": "The status must be applied or failed.",
+                           "errors": {"status": ["The status must be applied or failed."]}})
+    names = request.app[NAMES_KEY]
+    await request.app[POOL_KEY].execute(
+        f"INSERT INTO {names.control}.mta_status (mta_id, applied_version, applied_etag, status, error, reported_at)"
+        " VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (mta_id) DO UPDATE SET"
+        " applied_version = coalesce(EXCLUDED.applied_version, {t}.mta_status.applied_version),"
+        " applied_etag = coalesce(EXCLUDED.applied_etag, {t}.mta_status.applied_etag),"
+        " status = EXCLUDED.status, error = EXCLUDED.error, reported_at = EXCLUDED.reported_at"
+        .replace("{t}", names.control),
+        mta_id, report.version if report.status == "applied" else None,
+        report.etag if report.status == "applied" else None, report.status, (report.error or "")[:1000] or None,
+    )
+    return web.Response(status=204)
+
+
+def add_pull_routes(app: web.Application, pool: asyncpg.Pool, watch: SnapshotWatch, names: ConfigsyncNames) -> None:
+    app[POOL_KEY] = pool
+    app[WATCH_KEY] = watch
+    app[NAMES_KEY] = names
+    app.router.add_get("/mta/v1/mtas/{mta_id}/snapshot", get_snapshot)
+    app.router.add_post("/mta/v1/mtas/{mta_id}/status", report_status)

@@ -1,0 +1,1 @@
+"""The fleet service: clusters, MTAs, users, API tokens and cluster grants."""

@@ -1,0 +1,66 @@
+"""All services in one asyncio process: fleet, configsync and the gateway (with the pull API)."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+
+import msgspec
+from aiohttp import web
+
+from unmta_common.config import InfraConfig
+from unmta_configsync.service import RunningConfigsync, run_configsync
+from unmta_fleet.service import FleetConfig, run_fleet
+from unmta_gateway.app import create_app
+from unmta_gateway.context import GatewayConfig
+
+
+class StackConfig(msgspec.Struct, frozen=True, kw_only=True):
+    infra: InfraConfig
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    admin_token: str
+    base_domain: str = "unmta.net"
+    command_timeout_s: float = 10.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> tuple["StackConfig", bool]:
+        """The config, and whether the admin token was generated (so it must be shown)."""
+        token = env.get("UNMTA_ADMIN_TOKEN") or ""
+        generated = not token
+        return cls(
+            infra=InfraConfig.from_env(env),
+            http_host=env.get("UNMTA_HTTP_HOST", "127.0.0.1"),
+            http_port=int(env.get("UNMTA_HTTP_PORT", "8080")),
+            admin_token=token or secrets.token_urlsafe(32),
+            base_domain=env.get("UNMTA_BASE_DOMAIN", "unmta.net"),
+        ), generated
+
+    def gateway(self) -> GatewayConfig:
+        return GatewayConfig(infra=self.infra, http_host=self.http_host, http_port=self.http_port,
+                             admin_token=self.admin_token, base_domain=self.base_domain,
+                             command_timeout_s=self.command_timeout_s)
+
+
+@dataclass
+class RunningStack:
+    url: str
+    configsync: RunningConfigsync
+
+
+@contextlib.asynccontextmanager
+async def run_stack(config: StackConfig) -> AsyncIterator[RunningStack]:
+    async with run_fleet(FleetConfig(infra=config.infra, base_domain=config.base_domain)), \
+            run_configsync(config.infra) as configsync:
+        app = create_app(config.gateway(), extra_routes=configsync.add_routes)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, config.http_host, config.http_port)
+            await site.start()
+            port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001 - the port when 0 was asked
+            yield RunningStack(url=f"http://{config.http_host}:{port}", configsync=configsync)
+        finally:
+            await runner.cleanup()
