@@ -91,6 +91,8 @@ class RenderedSnapshot(msgspec.Struct, frozen=True):
 state_encoder = msgspec.json.Encoder(order="sorted")
 state_decoder = msgspec.json.Decoder(ClusterState)
 _snapshot_encoder = msgspec.json.Encoder(order="deterministic")
+# The hash covers the content with sorted keys, so any agent can recompute it from the JSON.
+_content_encoder = msgspec.json.Encoder(order="sorted")
 snapshot_decoder = msgspec.json.Decoder(Snapshot)
 
 
@@ -138,7 +140,7 @@ def render(state: ClusterState) -> list[RenderedSnapshot]:
         m = state.mtas[mta_id]
         mta = SnapshotMta(id=m.id, hostname=m.hostname, primary_ipv4=m.primary_ipv4, primary_ipv6=m.primary_ipv6,
                           outbound_ips=m.outbound_ips)
-        content_hash = hashlib.sha256(_snapshot_encoder.encode(SnapshotContent(cluster=cluster, mta=mta))).hexdigest()
+        content_hash = hashlib.sha256(_content_encoder.encode(SnapshotContent(cluster=cluster, mta=mta))).hexdigest()
         body = _snapshot_encoder.encode(Snapshot(version=state.version, content_hash=content_hash,
                                                  cluster=cluster, mta=mta))
         rendered.append(RenderedSnapshot(mta_id, state.version, f'"{state.version}-{content_hash[:16]}"', body))

@@ -103,7 +103,7 @@ async def create_cluster(request: web.Request) -> web.Response:
     body = await decode_body(request, _cluster_create)
     _check({"region": region_errors(body.region), "max_message_rate": rate_errors(body.max_message_rate)})
     outcome, replay = await send_command(request, service="fleet", actor=OPERATOR, cluster_id=None,
-                                         payload=CreateCluster(region=body.region,
+                                         request_body=body, payload=CreateCluster(region=body.region,
                                                                max_message_rate=body.max_message_rate))
     return respond(outcome, replay)
 
@@ -113,7 +113,7 @@ async def update_cluster(request: web.Request) -> web.Response:
     _check({"max_message_rate": rate_errors(body.max_message_rate)})
     cluster_id = request.match_info["cluster"].lower()
     outcome, replay = await send_command(request, service="fleet", actor=OPERATOR, cluster_id=cluster_id,
-                                         payload=SetClusterRate(cluster_id=cluster_id,
+                                         request_body=body, payload=SetClusterRate(cluster_id=cluster_id,
                                                                 max_message_rate=body.max_message_rate))
     return respond(outcome, replay)
 
@@ -141,7 +141,7 @@ async def create_mta(request: web.Request) -> web.Response:
                           outbound_ips=[OutboundIp(ipv4=i.ipv4, ipv6=i.ipv6, ptr=i.ptr) for i in body.outbound_ips],
                           token_digest=digest)
     outcome, replay = await send_command(request, service="fleet", actor=OPERATOR, cluster_id=cluster_id,
-                                         payload=payload)
+                                         request_body=body, payload=payload)
     return respond_with_secret(outcome, replay, digest, "token", token)
 
 
@@ -161,7 +161,7 @@ async def create_user(request: web.Request) -> web.Response:
     email = body.email.strip().lower()
     _check({"email": email_errors(email)})
     outcome, replay = await send_command(request, service="fleet", actor=OPERATOR, cluster_id=None,
-                                         partition_key=email, payload=RegisterUser(email=email))
+                                         partition_key=email, request_body=body, payload=RegisterUser(email=email))
     return respond(outcome, replay)
 
 
@@ -169,7 +169,7 @@ async def grant_cluster(request: web.Request) -> web.Response:
     email = _email(request)
     body = await decode_body(request, _grant)
     outcome, replay = await send_command(request, service="fleet", actor=OPERATOR, cluster_id=None,
-                                         partition_key=email,
+                                         partition_key=email, request_body=body,
                                          payload=GrantClusterAccess(email=email, cluster_id=body.cluster.lower()))
     return respond(outcome, replay)
 
@@ -178,14 +178,16 @@ async def issue_token(request: web.Request) -> web.Response:
     email = _email(request)
     token, digest = new_token()
     outcome, replay = await send_command(request, service="fleet", actor=OPERATOR, cluster_id=None,
-                                         partition_key=email, payload=IssueApiToken(email=email, token_digest=digest))
+                                         partition_key=email, request_body=None,
+                                         payload=IssueApiToken(email=email, token_digest=digest))
     return respond_with_secret(outcome, replay, digest, "token", token)
 
 
 async def revoke_token(request: web.Request) -> web.Response:
     email = _email(request)
     outcome, replay = await send_command(request, service="fleet", actor=OPERATOR, cluster_id=None,
-                                         partition_key=email, payload=RevokeApiToken(email=email))
+                                         partition_key=email, request_body=None,
+                                         payload=RevokeApiToken(email=email))
     return respond(outcome, replay)
 
 

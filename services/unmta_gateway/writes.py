@@ -38,13 +38,19 @@ async def send_command(
     actor: str,
     payload: msgspec.Struct,
     cluster_id: str | None,
+    request_body: msgspec.Struct | None,
     partition_key: str | None = None,
 ) -> tuple[Outcome, bool]:
-    """Returns the outcome and whether it is a replay of an earlier request."""
+    """Returns the outcome and whether it is a replay of an earlier request.
+
+    The fingerprint covers what the client sent (re-encoded, so whitespace doesn't matter), not the
+    command: a command may carry values minted per attempt, such as a new token's digest.
+    """
     gateway = request.app[GATEWAY]
     key = _idempotency_key(request)
     body = encode(payload)
-    fingerprint = hashlib.sha256(b"\n".join([request.method.encode(), request.path.lower().encode(), body])).hexdigest()
+    sent = b"" if request_body is None else encode(request_body)
+    fingerprint = hashlib.sha256(b"\n".join([request.method.encode(), request.path.lower().encode(), sent])).hexdigest()
     command_id = command_id_for(actor, key) if key else uuid7()
     command = CommandEnvelope(
         command_id=command_id,

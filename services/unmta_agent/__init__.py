@@ -1,0 +1,1 @@
+"""The agent that runs next to an MTA: pulls its snapshot, verifies, writes atomically, reports."""

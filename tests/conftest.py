@@ -1,0 +1,76 @@
+"""Real servers for the whole session; a clean namespace (schemas, topics, channels) per stack."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from unmta_common.config import InfraConfig
+from unmta_devstack import start_stack
+from unmta_supervisor.stack import RunningStack, StackConfig, run_stack
+
+ADMIN_TOKEN = "test-admin-token"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def infra_servers():
+    """Postgres and Kafka for the session: provisioned here unless the environment names them."""
+    stack = start_stack(durable=False)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def fresh_namespace() -> str:
+    return f"t{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture
+def infra(infra_servers) -> InfraConfig:
+    return InfraConfig(database_url=infra_servers.database_url, kafka_bootstrap=infra_servers.kafka_bootstrap,
+                       namespace=fresh_namespace(), partitions=2)
+
+
+def stack_config(infra: InfraConfig, **overrides) -> StackConfig:
+    return StackConfig(infra=infra, http_port=0, admin_token=ADMIN_TOKEN, **overrides)
+
+
+async def wait_healthy(url: str, timeout: float = 30.0) -> None:
+    async with aiohttp.ClientSession() as http, asyncio.timeout(timeout):
+        while True:
+            async with http.get(f"{url}/health") as response:
+                if response.status == 200:
+                    return
+            await asyncio.sleep(0.05)
+
+
+@contextlib.asynccontextmanager
+async def started_stack(config: StackConfig) -> AsyncIterator[RunningStack]:
+    async with run_stack(config) as stack:
+        await wait_healthy(stack.url)
+        yield stack
+
+
+@pytest.fixture(scope="session")
+async def shared_stack(infra_servers) -> AsyncIterator[RunningStack]:
+    """One running control plane for the tests that only need their own clusters."""
+    infra = InfraConfig(database_url=infra_servers.database_url, kafka_bootstrap=infra_servers.kafka_bootstrap,
+                        namespace=fresh_namespace(), partitions=2)
+    async with started_stack(stack_config(infra)) as stack:
+        yield stack
+
+
+@pytest.fixture
+async def fresh_stack(infra) -> AsyncIterator[RunningStack]:
+    """A control plane of its own, for tests that replay, restart or count everything."""
+    async with started_stack(stack_config(infra)) as stack:
+        yield stack
