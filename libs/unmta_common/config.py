@@ -16,7 +16,7 @@ class InfraConfig(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> "InfraConfig":
+    def from_env(cls, env: Mapping[str, str]) -> InfraConfig:
         missing = [name for name in ("UNMTA_DATABASE_URL", "UNMTA_KAFKA_BOOTSTRAP") if not env.get(name)]
         if missing:
             raise SystemExit(f"configuration error: set {', '.join(missing)} (or use `make run`)")

@@ -60,7 +60,8 @@ def ensure_jars() -> Path:
             capture_output=True, text=True, check=False,
         )
     if result.returncode != 0:
-        raise StackError(f"mvn could not resolve Kafka {KAFKA_VERSION}:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
+        output = result.stdout[-3000:] + result.stderr[-2000:]
+        raise StackError(f"mvn could not resolve Kafka {KAFKA_VERSION}:\n{output}")
     marker.write_text(KAFKA_VERSION)
     return libs
 

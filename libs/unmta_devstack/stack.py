@@ -32,7 +32,7 @@ class DevStack:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
 
-    def __enter__(self) -> "DevStack":
+    def __enter__(self) -> DevStack:
         return self
 
     def __exit__(self, *exc: object) -> None:

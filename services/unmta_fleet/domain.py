@@ -18,7 +18,16 @@ from .messages import (
     OutboundIp,
     UserRegistered,
 )
-from .validation import Errors, email_errors, ipv4_errors, ipv6_errors, normalise_ip, ptr_for, rate_errors, region_errors
+from .validation import (
+    Errors,
+    email_errors,
+    ipv4_errors,
+    ipv6_errors,
+    normalise_ip,
+    ptr_for,
+    rate_errors,
+    region_errors,
+)
 
 
 class Rejected(Exception):

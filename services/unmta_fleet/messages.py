@@ -52,7 +52,8 @@ class RevokeApiToken(msgspec.Struct, frozen=True, kw_only=True, tag=True):
     email: str
 
 
-FleetCommand = CreateCluster | SetClusterRate | RegisterMta | RegisterUser | GrantClusterAccess | IssueApiToken | RevokeApiToken
+FleetCommand = (CreateCluster | SetClusterRate | RegisterMta | RegisterUser | GrantClusterAccess | IssueApiToken
+                | RevokeApiToken)
 command_decoder = msgspec.json.Decoder(FleetCommand)
 
 

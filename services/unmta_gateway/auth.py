@@ -12,7 +12,6 @@ from .context import GATEWAY
 from .http import message
 
 
-
 def new_token() -> tuple[str, str]:
     """A 256-bit token and the SHA-256 digest that is all we ever store."""
     token = secrets.token_urlsafe(32)

@@ -26,7 +26,7 @@ class StackConfig(msgspec.Struct, frozen=True, kw_only=True):
     command_timeout_s: float = 10.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> tuple["StackConfig", bool]:
+    def from_env(cls, env: Mapping[str, str]) -> tuple[StackConfig, bool]:
         """The config, and whether the admin token was generated (so it must be shown)."""
         token = env.get("UNMTA_ADMIN_TOKEN") or ""
         generated = not token

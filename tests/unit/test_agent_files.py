@@ -35,3 +35,14 @@ def test_atomic_write_leaves_no_temp_files_and_is_reloaded(tmp_path):
 def test_a_corrupt_file_counts_as_nothing_installed(tmp_path):
     (tmp_path / "snapshot.json").write_text("{")
     assert load_installed(tmp_path) is None
+
+
+def test_the_agent_never_installs_an_older_version(tmp_path):
+    from unmta_agent.agent import Agent, AgentConfig
+
+    write_atomically(tmp_path, "snapshot.json", snapshot(5, "5/s"))
+    agent = Agent(AgentConfig(url="http://127.0.0.1:9", mta_id="m1", token="t", directory=tmp_path))
+    agent._install(snapshot(3, "1/s"))
+    assert load_installed(tmp_path).version == 5
+    agent._install(snapshot(6, "1/s"))
+    assert load_installed(tmp_path).version == 6
