@@ -140,9 +140,13 @@ async def report_status(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-def add_pull_routes(app: web.Application, pool: asyncpg.Pool, watch: SnapshotWatch, names: ConfigsyncNames) -> None:
+def add_pull_routes(app: web.Application) -> None:
+    """Registers the routes; `bind_pull_state` supplies what they use (possibly later, at startup)."""
+    app.router.add_get("/mta/v1/mtas/{mta_id}/snapshot", get_snapshot)
+    app.router.add_post("/mta/v1/mtas/{mta_id}/status", report_status)
+
+
+def bind_pull_state(app: web.Application, pool: asyncpg.Pool, watch: SnapshotWatch, names: ConfigsyncNames) -> None:
     app[POOL_KEY] = pool
     app[WATCH_KEY] = watch
     app[NAMES_KEY] = names
-    app.router.add_get("/mta/v1/mtas/{mta_id}/snapshot", get_snapshot)
-    app.router.add_post("/mta/v1/mtas/{mta_id}/status", report_status)

@@ -18,7 +18,7 @@ from unmta_common.service import service_topics
 from unmta_common.tasks import background
 
 from .projector import SnapshotProjection
-from .pull import add_pull_routes
+from .pull import add_pull_routes, bind_pull_state
 from .store import ConfigsyncNames, ensure_control
 from .watch import SnapshotWatch
 
@@ -34,7 +34,11 @@ class RunningConfigsync:
     watch: SnapshotWatch
 
     def add_routes(self, app: web.Application) -> None:
-        add_pull_routes(app, self.pool, self.watch, self.names)
+        add_pull_routes(app)
+        self.bind(app)
+
+    def bind(self, app: web.Application) -> None:
+        bind_pull_state(app, self.pool, self.watch, self.names)
 
 
 @contextlib.asynccontextmanager

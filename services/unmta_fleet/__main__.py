@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 
 from unmta_common.config import InfraConfig
 from unmta_common.logs import setup_logging
@@ -12,8 +13,11 @@ from .service import FleetConfig, run_fleet
 
 
 async def _serve(config: FleetConfig) -> None:
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     async with run_fleet(config):
-        await asyncio.Event().wait()
+        await stop.wait()
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): figures with their physical limits measured in the same run."""

@@ -1,0 +1,151 @@
+"""`make bench`: writes bench-results/*.json and prints a table.
+
+Propagation: a committed change (a cluster's rate limit, via the admin API) until a long-polling
+agent has the new snapshot installed on disk. Next to it, measured in the same run on the same
+(durable: fsync on) servers: a raw Kafka produce->consume round trip with the producer settings
+we use (acks=all, idempotent), and a raw Postgres commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from tests.conftest import wait_healthy
+from unmta_agent.agent import Agent, AgentConfig
+from unmta_common.config import InfraConfig
+from unmta_common.kafka import TopicSpec, ensure_topics, running_producer
+from unmta_devstack import start_stack
+from unmta_supervisor.stack import StackConfig, run_stack
+
+ADMIN = "bench-admin-token"
+
+
+def summary(samples_s: list[float]) -> dict:
+    ms = sorted(s * 1000 for s in samples_s)
+    q = statistics.quantiles(ms, n=100, method="inclusive")
+    return {"n": len(ms), "p50_ms": round(q[49], 3), "p99_ms": round(q[98], 3), "max_ms": round(ms[-1], 3),
+            "mean_ms": round(statistics.fmean(ms), 3)}
+
+
+async def postgres_commit(url: str, n: int) -> dict:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("CREATE TEMP TABLE IF NOT EXISTS bench_commit (id bigserial, v text)")
+        await conn.execute("CREATE TABLE IF NOT EXISTS public.bench_commit (id bigserial, v text)")
+        samples = []
+        for i in range(n):
+            start = time.perf_counter()
+            await conn.execute("INSERT INTO public.bench_commit (v) VALUES ($1)", str(i))
+            samples.append(time.perf_counter() - start)
+        return summary(samples)
+    finally:
+        await conn.execute("DROP TABLE IF EXISTS public.bench_commit")
+        await conn.close()
+
+
+async def kafka_round_trip(bootstrap: str, n: int) -> dict:
+    topic = f"bench.rtt.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(bootstrap, [TopicSpec(topic, 1, keep_forever=False)])
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, fetch_max_wait_ms=0,
+                                enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tp = TopicPartition(topic, 0)
+        consumer.assign([tp])
+        await consumer.seek_to_end(tp)
+        async with running_producer(bootstrap) as producer:
+            samples = []
+            for i in range(n):
+                start = time.perf_counter()
+                await producer.send_and_wait(topic, str(i).encode(), key=b"k")
+                while True:
+                    record = await consumer.getone()
+                    if record.value == str(i).encode():
+                        break
+                samples.append(time.perf_counter() - start)
+        return summary(samples)
+    finally:
+        await consumer.stop()
+
+
+async def propagation(infra: InfraConfig, n: int) -> dict:
+    config = StackConfig(infra=infra, http_port=0, admin_token=ADMIN)
+    headers = {"Authorization": f"Bearer {ADMIN}"}
+    async with run_stack(config) as stack, aiohttp.ClientSession(headers=headers) as http:
+        await wait_healthy(stack.url, 60)
+        async with http.post(f"{stack.url}/admin/v1/clusters", json={"region": "bench-1"}) as r:
+            cluster = (await r.json())["data"]["id"]
+        async with http.post(f"{stack.url}/admin/v1/clusters/{cluster}/mtas", json={"primary_ipv4": "192.0.2.1"}) as r:
+            created = await r.json()
+        with tempfile.TemporaryDirectory() as directory:
+            agent = Agent(AgentConfig(url=stack.url, mta_id=created["data"]["id"], token=created["token"],
+                                      directory=Path(directory), wait_s=30))
+            task = asyncio.create_task(agent.run())
+            try:
+                installed = await agent.wait_until(lambda s: True, 30)
+                after_2xx, end_to_end, api = [], [], []
+                for i in range(n):
+                    sent = time.perf_counter()
+                    async with http.patch(f"{stack.url}/admin/v1/clusters/{cluster}",
+                                          json={"max_message_rate": f"{i + 1}/s"}) as r:
+                        assert r.status == 200, await r.text()
+                    answered = time.perf_counter()
+                    installed = await agent.wait_until(lambda s, v=installed.version: s.version > v, 30)
+                    done = time.perf_counter()
+                    api.append(answered - sent)
+                    after_2xx.append(done - answered)
+                    end_to_end.append(done - sent)
+            finally:
+                task.cancel()
+    return {"api_2xx": summary(api), "after_2xx_to_agent": summary(after_2xx),
+            "request_to_agent": summary(end_to_end)}
+
+
+async def run(n: int, infra: InfraConfig) -> dict:
+    return {
+        "postgres_commit": await postgres_commit(infra.database_url, n),
+        "kafka_round_trip": await kafka_round_trip(infra.kafka_bootstrap, n),
+        **await propagation(infra, n),
+    }
+
+
+def print_table(results: dict) -> None:
+    base = results["kafka_round_trip"]["p50_ms"]
+    print(f"\n{'measure':<28}{'n':>6}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'p50 / kafka rtt':>18}")
+    for name, row in results.items():
+        if isinstance(row, dict) and "p50_ms" in row:
+            print(f"{name:<28}{row['n']:>6}{row['p50_ms']:>10.2f}{row['p99_ms']:>10.2f}{row['max_ms']:>10.2f}"
+                  f"{row['p50_ms'] / base:>17.1f}x")
+    print("\ntargets: propagation p50 <= 50 ms, p99 <= 250 ms (after_2xx_to_agent)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument("--changes", type=int, default=300, help="rate changes to propagate (>= 200)")
+    parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    args = parser.parse_args()
+    with start_stack(durable=True) as servers:
+        infra = InfraConfig(database_url=servers.database_url, kafka_bootstrap=servers.kafka_bootstrap,
+                            namespace=f"bench{uuid.uuid4().hex[:6]}", partitions=2, log_level="WARNING")
+        results = asyncio.run(run(args.changes, infra))
+    results["machine"] = {"cpus": __import__("os").cpu_count(), "when": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                                        time.gmtime())}
+    args.out.mkdir(exist_ok=True)
+    (args.out / "propagation.json").write_text(json.dumps(results, indent=2))
+    print_table(results)
+    print(f"\nwritten: {args.out / 'propagation.json'}")
+
+
+if __name__ == "__main__":
+    main()
