@@ -189,18 +189,43 @@ class CommandBus:
         self._producer = producer
         self._channel = outcome_channel
         self._waiters: dict[str, list[asyncio.Future]] = {}
-        self._listener: asyncpg.Connection | None = None
 
     async def start(self) -> None:
-        self._listener = await self._pool.acquire()
-        await self._listener.add_listener(self._channel, self._on_notify)
+        self._listening = asyncio.Event()
+        self._listen_task = asyncio.create_task(self._listen_forever(), name="command-bus.listen")
+        await asyncio.wait_for(self._listening.wait(), timeout=30)
 
     async def stop(self) -> None:
-        if self._listener is not None:
-            with contextlib.suppress(*RETRIABLE):
-                await self._listener.remove_listener(self._channel, self._on_notify)
-            await self._pool.release(self._listener)
-            self._listener = None
+        self._listen_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._listen_task
+
+    async def _listen_forever(self) -> None:
+        """Holds the LISTEN connection; after a Postgres restart it reconnects and wakes every waiter."""
+        while True:
+            try:
+                async with self._pool.acquire() as conn:
+                    await conn.add_listener(self._channel, self._on_notify)
+                    try:
+                        self._listening.set()
+                        self._wake_all()  # outcomes decided while we were not listening
+                        while not conn.is_closed():
+                            await asyncio.sleep(1.0)
+                            await conn.execute("SELECT 1")
+                    finally:
+                        if not conn.is_closed():
+                            with contextlib.suppress(Exception):
+                                await asyncio.shield(conn.remove_listener(self._channel, self._on_notify))
+            except RETRIABLE as exc:
+                log.warning("outcome listener reconnecting: %s", exc)
+                await asyncio.sleep(0.5)
+
+    def _wake_all(self) -> None:
+        waiters, self._waiters = self._waiters, {}
+        for futures in waiters.values():
+            for future in futures:
+                if not future.done():
+                    future.set_result(None)
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, command_id: str) -> None:
         for future in self._waiters.pop(command_id, []):
@@ -229,31 +254,47 @@ class CommandBus:
             return known
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        future = loop.create_future()
-        self._waiters.setdefault(command.command_id, []).append(future)
-        try:
+        sent = False
+        while True:
+            # Register before checking: a notification between the check and the wait is not lost.
+            future = self._register(command.command_id)
             try:
-                await asyncio.wait_for(
-                    self._producer.send_and_wait(topic, encode(command), key=command.partition_key.encode()),
-                    timeout=timeout,
-                )
-            except (KafkaError, TimeoutError) as exc:
-                raise InfrastructureUnavailable(f"Kafka did not accept the command: {exc!r}") from exc
-            while True:
+                if not sent:
+                    await self._send(topic, command, timeout)
+                    sent = True
+                else:
+                    outcome = await self.existing_outcome(schema, command.command_id)
+                    if outcome is not None:
+                        return outcome
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     raise OutcomeTimeout(command.command_id)
+                # The poll interval is the backstop for a notification lost to a reconnect.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(future), timeout=min(remaining, 1.0))
-                outcome = await self.existing_outcome(schema, command.command_id)
-                if outcome is not None:
-                    return outcome
-        finally:
-            waiters = self._waiters.get(command.command_id)
-            if waiters and future in waiters:
-                waiters.remove(future)
-                if not waiters:
-                    del self._waiters[command.command_id]
+                    await asyncio.wait_for(future, timeout=min(remaining, 1.0))
+            finally:
+                self._unregister(command.command_id, future)
+
+    async def _send(self, topic: str, command: CommandEnvelope, timeout: float) -> None:
+        try:
+            await asyncio.wait_for(
+                self._producer.send_and_wait(topic, encode(command), key=command.partition_key.encode()),
+                timeout=timeout,
+            )
+        except (KafkaError, TimeoutError) as exc:
+            raise InfrastructureUnavailable(f"Kafka did not accept the command: {exc!r}") from exc
+
+    def _register(self, command_id: str) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        self._waiters.setdefault(command_id, []).append(future)
+        return future
+
+    def _unregister(self, command_id: str, future: asyncio.Future) -> None:
+        waiters = self._waiters.get(command_id)
+        if waiters and future in waiters:
+            waiters.remove(future)
+            if not waiters:
+                del self._waiters[command_id]
 
 
 def decode_outcome_body(outcome: Outcome) -> object:
