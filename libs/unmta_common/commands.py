@@ -26,6 +26,7 @@ from aiokafka.errors import KafkaError
 from . import eventstore
 from .envelope import CommandEnvelope, EventEnvelope, Outcome, command_decoder, encode, outcome_decoder
 from .errors import ConcurrencyConflict, InfrastructureUnavailable, OutcomeTimeout
+from .listen import listen_forever
 from .pg import RETRIABLE
 
 log = logging.getLogger(__name__)
@@ -201,24 +202,11 @@ class CommandBus:
             await self._listen_task
 
     async def _listen_forever(self) -> None:
-        """Holds the LISTEN connection; after a Postgres restart it reconnects and wakes every waiter."""
-        while True:
-            try:
-                async with self._pool.acquire() as conn:
-                    await conn.add_listener(self._channel, self._on_notify)
-                    try:
-                        self._listening.set()
-                        self._wake_all()  # outcomes decided while we were not listening
-                        while not conn.is_closed():
-                            await asyncio.sleep(1.0)
-                            await conn.execute("SELECT 1")
-                    finally:
-                        if not conn.is_closed():
-                            with contextlib.suppress(Exception):
-                                await asyncio.shield(conn.remove_listener(self._channel, self._on_notify))
-            except RETRIABLE as exc:
-                log.warning("outcome listener reconnecting: %s", exc)
-                await asyncio.sleep(0.5)
+        def connected() -> None:
+            self._listening.set()
+            self._wake_all()  # outcomes decided while we were not listening
+
+        await listen_forever(self._pool, self._channel, self._on_notify, connected)
 
     def _wake_all(self) -> None:
         waiters, self._waiters = self._waiters, {}

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 
 import asyncpg
 
-from unmta_common.pg import RETRIABLE
-
-log = logging.getLogger(__name__)
+from unmta_common.listen import listen_forever
 
 SWAP = "*swap*"
 
@@ -45,26 +41,8 @@ class SnapshotWatch:
             signal.set()
 
     async def run(self) -> None:
-        while True:
-            try:
-                async with self._pool.acquire() as conn:
-                    await conn.add_listener(self._channel, self._notify)
-                    try:
-                        self.listening.set()
-                        # Whatever changed while we were not listening: let every waiter re-check.
-                        self._wake_all()
-                        while not conn.is_closed():
-                            await asyncio.sleep(1.0)
-                            await conn.execute("SELECT 1")
-                    finally:
-                        if not conn.is_closed():
-                            with contextlib.suppress(Exception):
-                                await asyncio.shield(conn.remove_listener(self._channel, self._notify))
-            except asyncio.CancelledError:
-                raise
-            except RETRIABLE as exc:
-                self.listening.clear()
-                log.warning("snapshot watch reconnecting: %s", exc)
-                await asyncio.sleep(0.5)
-            finally:
-                self.listening.clear()
+        def connected() -> None:
+            self.listening.set()
+            self._wake_all()  # whatever changed while we were not listening: every waiter re-checks
+
+        await listen_forever(self._pool, self._channel, self._notify, connected, self.listening.clear)
