@@ -16,7 +16,8 @@ help:
 	@echo "make bench  - benchmarks; JSON in bench-results/ and a table on stdout"
 	@echo "make lint   - ruff over the code"
 
-$(STAMP): pyproject.toml
+# Reinstalled when a package is added: the editable install maps packages, not folders.
+$(STAMP): pyproject.toml $(wildcard libs/*/__init__.py services/*/__init__.py)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "Python 3.11+ is required (found $$($(PYTHON) --version))"; exit 1; }
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || \

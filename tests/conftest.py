@@ -12,7 +12,9 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from tests.dns_server import DnsServer
 from unmta_common.config import InfraConfig
+from unmta_common.crypto import MasterKey
 from unmta_devstack import start_stack
 from unmta_supervisor.stack import RunningStack, StackConfig, run_stack
 
@@ -30,6 +32,21 @@ def infra_servers():
         stack.stop()
 
 
+@pytest.fixture(scope="session")
+def master_key_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("keys") / "master.key"
+    MasterKey.load_or_create(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+async def dns_server() -> AsyncIterator[DnsServer]:
+    server = DnsServer()
+    await server.start()
+    yield server
+    server.close()
+
+
 def fresh_namespace() -> str:
     return f"t{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
 
@@ -40,8 +57,11 @@ def infra(infra_servers) -> InfraConfig:
                        namespace=fresh_namespace(), partitions=2)
 
 
-def stack_config(infra: InfraConfig, **overrides) -> StackConfig:
-    return StackConfig(infra=infra, http_port=0, admin_token=ADMIN_TOKEN, **overrides)
+def stack_config(infra: InfraConfig, master_key_file, dns: DnsServer, **overrides) -> StackConfig:
+    # Fast DNS timeouts and background re-checks, so verification tests take seconds.
+    settings = dict(http_port=0, admin_token=ADMIN_TOKEN, master_key_file=master_key_file,
+                    dns_nameservers=[dns.address], dns_timeout_s=0.3, verify_base_interval_s=0.2, verify_tick_s=0.1)
+    return StackConfig(infra=infra, **{**settings, **overrides})
 
 
 async def wait_healthy(url: str, timeout: float = 30.0) -> None:
@@ -61,16 +81,16 @@ async def started_stack(config: StackConfig) -> AsyncIterator[RunningStack]:
 
 
 @pytest.fixture(scope="session")
-async def shared_stack(infra_servers) -> AsyncIterator[RunningStack]:
+async def shared_stack(infra_servers, master_key_file, dns_server) -> AsyncIterator[RunningStack]:
     """One running control plane for the tests that only need their own clusters."""
     infra = InfraConfig(database_url=infra_servers.database_url, kafka_bootstrap=infra_servers.kafka_bootstrap,
                         namespace=fresh_namespace(), partitions=2)
-    async with started_stack(stack_config(infra)) as stack:
+    async with started_stack(stack_config(infra, master_key_file, dns_server)) as stack:
         yield stack
 
 
 @pytest.fixture
-async def fresh_stack(infra) -> AsyncIterator[RunningStack]:
+async def fresh_stack(infra, master_key_file, dns_server) -> AsyncIterator[RunningStack]:
     """A control plane of its own, for tests that replay, restart or count everything."""
-    async with started_stack(stack_config(infra)) as stack:
+    async with started_stack(stack_config(infra, master_key_file, dns_server)) as stack:
         yield stack

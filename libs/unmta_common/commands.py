@@ -45,7 +45,9 @@ class Decision:
     body_from_state: Callable[[asyncpg.Connection], Awaitable[object]] | None = None
 
 
-Handler = Callable[[asyncpg.Connection, CommandEnvelope], Awaitable[Decision]]
+Handler = Callable[[asyncpg.Connection, CommandEnvelope, object], Awaitable[Decision]]
+# Slow work a decision needs (a DNS look-up): done before the transaction, so no lock waits on it.
+Preparer = Callable[[CommandEnvelope], Awaitable[object]]
 StateProjector = Callable[[asyncpg.Connection, EventEnvelope], Awaitable[None]]
 
 
@@ -66,7 +68,9 @@ class CommandProcessor:
         outcome_channel: str,
         handler: Handler,
         project_state: StateProjector,
+        prepare: Preparer | None = None,
     ) -> None:
+        self._prepare = prepare
         self._pool = pool
         self._bootstrap = bootstrap
         self._producer = producer
@@ -120,6 +124,10 @@ class CommandProcessor:
         except msgspec.DecodeError as exc:
             await self._dead_letter(record, f"undecodable command: {exc}")
             return
+        await self.decide(command, record)
+
+    async def decide(self, command: CommandEnvelope, record: ConsumerRecord | None = None) -> None:
+        """Decides a command exactly once; also used for the service's own (background) commands."""
         attempt = 0
         backoff = 0.1
         while True:
@@ -129,7 +137,8 @@ class CommandProcessor:
             except ConcurrencyConflict:
                 attempt += 1
                 if attempt >= CONFLICT_RETRIES:
-                    await self._dead_letter(record, "concurrency conflict persisted")
+                    if record is not None:
+                        await self._dead_letter(record, "concurrency conflict persisted")
                     await self._record_failure(command, 503, "The resource is busy; retry the request.")
                     return
             except RETRIABLE as exc:
@@ -140,17 +149,22 @@ class CommandProcessor:
             except Exception:
                 log.exception("command handler failed", extra={"command_id": command.command_id,
                                                                "command_type": command.type})
-                await self._dead_letter(record, "handler raised")
+                if record is not None:
+                    await self._dead_letter(record, "handler raised")
                 await self._record_failure(command, 500, "Server Error")
                 return
 
+    async def _seen(self, db, command: CommandEnvelope) -> bool:
+        return bool(await db.fetchval(
+            f"SELECT 1 FROM {self._schema}.command_outcomes WHERE command_id = $1", command.command_id))
+
     async def _decide_once(self, command: CommandEnvelope) -> None:
+        prepared = None
+        if self._prepare is not None and not await self._seen(self._pool, command):
+            prepared = await self._prepare(command)
         async with self._pool.acquire() as conn, conn.transaction():
-            seen = await conn.fetchval(
-                f"SELECT 1 FROM {self._schema}.command_outcomes WHERE command_id = $1", command.command_id
-            )
-            if not seen:
-                decision = await self._handler(conn, command)
+            if not await self._seen(conn, command):
+                decision = await self._handler(conn, command, prepared)
                 await eventstore.append(conn, self._schema, self._events_topic, decision.events)
                 for event in decision.events:
                     await self._project_state(conn, event)

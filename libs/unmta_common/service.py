@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from . import heartbeat
-from .commands import CommandProcessor, Handler, StateProjector
+from .commands import CommandProcessor, Handler, Preparer, StateProjector
 from .config import InfraConfig, Names
 from .kafka import TopicSpec, ensure_topics, running_producer
 from .outbox import OutboxRelay
@@ -42,8 +42,11 @@ async def run_command_service(
     state_ddl: str,
     handler: Handler,
     project_state: StateProjector,
+    prepare: Preparer | None = None,
     pool: asyncpg.Pool | None = None,
+    background_tasks: dict | None = None,
 ) -> AsyncIterator[RunningService]:
+    """`background_tasks`: name -> callable(RunningService) returning a coroutine to keep running."""
     names = Names(infra.namespace)
     schema = names.schema(service)
     async with contextlib.AsyncExitStack() as stack:
@@ -58,12 +61,15 @@ async def run_command_service(
             commands_topic=names.commands_topic(service), events_topic=names.events_topic(service),
             dead_letter_topic=names.dead_letter_topic(service), schema=schema,
             outcome_channel=names.channel("outcomes"), handler=handler, project_state=project_state,
+            prepare=prepare,
         )
         relay = OutboxRelay(pool, producer, schema)
-        await stack.enter_async_context(background(**{
+        running = RunningService(pool, schema, processor, relay)
+        extra = {name: (lambda make=make: make(running)) for name, make in (background_tasks or {}).items()}
+        await stack.enter_async_context(background(**extra, **{
             f"{service}.commands": processor.run,
             f"{service}.outbox": relay.run,
             f"{service}.heartbeat": lambda: heartbeat.beat_forever(pool, names.schema("ops"), service,
                                                                    lambda: processor.consuming),
         }))
-        yield RunningService(pool, schema, processor, relay)
+        yield running

@@ -49,23 +49,47 @@ def etag_of(snapshot: dict) -> str:
     return f'"{snapshot["version"]}-{snapshot["content_hash"][:16]}"'
 
 
+# Not covered by the content hash: the version, the hash itself, and the private keys added at serve time
+# (each checked against its domain's public key instead).
+_UNHASHED = ("version", "content_hash", "dkim_private_keys")
+
+
 def verify(body: bytes) -> dict:
-    """Decodes a snapshot and checks its content hash; raises SnapshotRejected."""
+    """Decodes a snapshot and checks its content hash and keys; raises SnapshotRejected."""
     try:
         snapshot = json.loads(body)
         version, content_hash = snapshot["version"], snapshot["content_hash"]
     except (ValueError, KeyError, TypeError) as exc:
         raise SnapshotRejected(f"malformed snapshot: {exc}") from exc
-    content = {k: v for k, v in snapshot.items() if k not in ("version", "content_hash")}
+    content = {k: v for k, v in snapshot.items() if k not in _UNHASHED}
     if hashlib.sha256(_sorted.encode(content)).hexdigest() != content_hash:
         raise SnapshotRejected(f"content hash mismatch in version {version}")
+    _check_private_keys(snapshot)
     return snapshot
+
+
+def _check_private_keys(snapshot: dict) -> None:
+    from unmta_domains.dkim import public_key_of_pem
+
+    keys = snapshot.get("dkim_private_keys") or {}
+    for domain in snapshot.get("domains") or []:
+        pem = keys.get(domain["key_id"])
+        if pem is None:
+            log.warning("no signing key for a domain (deleted meanwhile?)", extra={"domain": domain["name"]})
+            continue
+        try:
+            matches = public_key_of_pem(pem) == domain["public_key"]
+        except (ValueError, TypeError) as exc:
+            raise SnapshotRejected(f"unreadable DKIM key for {domain['name']}") from exc
+        if not matches:
+            raise SnapshotRejected(f"DKIM key for {domain['name']} does not match its public key")
 
 
 def write_atomically(directory: Path, name: str, data: bytes) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     tmp = directory / f".{name}.tmp-{os.getpid()}"
-    with open(tmp, "wb") as handle:
+    # Owner-only: the snapshot carries DKIM private keys.
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from aiohttp import web
 
@@ -14,12 +15,12 @@ from .pull import add_pull_routes
 from .service import run_configsync
 
 
-def create_app(infra: InfraConfig) -> web.Application:
+def create_app(infra: InfraConfig, master_key_file: Path) -> web.Application:
     app = web.Application()
     add_pull_routes(app)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        async with run_configsync(infra) as running:
+        async with run_configsync(infra, master_key_file) as running:
             running.bind(app)
             yield
 
@@ -30,7 +31,10 @@ def create_app(infra: InfraConfig) -> web.Application:
 def main() -> None:
     infra = InfraConfig.from_env(os.environ)
     setup_logging(infra.log_level)
-    web.run_app(create_app(infra), host=os.environ.get("UNMTA_HTTP_HOST", "127.0.0.1"),
+    key_file = os.environ.get("UNMTA_MASTER_KEY_FILE")
+    if not key_file:
+        raise SystemExit("configuration error: set UNMTA_MASTER_KEY_FILE (the key that wraps DKIM data keys)")
+    web.run_app(create_app(infra, Path(key_file)), host=os.environ.get("UNMTA_HTTP_HOST", "127.0.0.1"),
                 port=int(os.environ.get("UNMTA_HTTP_PORT", "8081")), access_log=None, print=None)
 
 

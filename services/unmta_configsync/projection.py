@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 
 import msgspec
+from unmta_domains.messages import DomainCreated, DomainDeleted, DomainVerified
+from unmta_domains.messages import event_decoder as domains_event_decoder
 
 from unmta_common.envelope import EventEnvelope
 from unmta_fleet.messages import ClusterCreated, ClusterRateChanged, MtaRegistered
@@ -39,11 +41,23 @@ class ClusterNode(msgspec.Struct, frozen=True, kw_only=True):
     max_message_rate: str | None
 
 
+class DomainNode(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    selector: str
+    algorithm: str
+    public_key: str
+    key_id: str
+    # Sealed under a data key only the domains service's key store holds: fine to keep at rest.
+    sealed_private_key: str
+    verified: bool = False
+
+
 class ClusterState(msgspec.Struct, frozen=True, kw_only=True):
     cluster_id: str
     version: int = 0
     cluster: ClusterNode | None = None
     mtas: dict[str, MtaNode] = {}
+    domains: dict[str, DomainNode] = {}
 
 
 class Throttle(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,9 +83,20 @@ class SnapshotMta(msgspec.Struct, frozen=True, kw_only=True):
     outbound_ips: list[OutboundIp]
 
 
+class SnapshotDomain(msgspec.Struct, frozen=True, kw_only=True):
+    """A verified sending domain. Its private key is added at serve time, under `dkim_private_keys`."""
+
+    name: str
+    selector: str
+    algorithm: str
+    public_key: str
+    key_id: str
+
+
 class SnapshotContent(msgspec.Struct, frozen=True, kw_only=True):
     cluster: SnapshotCluster
     mta: SnapshotMta
+    domains: list[SnapshotDomain]
 
 
 class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
@@ -79,6 +104,7 @@ class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
     content_hash: str
     cluster: SnapshotCluster
     mta: SnapshotMta
+    domains: list[SnapshotDomain]
 
 
 class RenderedSnapshot(msgspec.Struct, frozen=True):
@@ -86,6 +112,8 @@ class RenderedSnapshot(msgspec.Struct, frozen=True):
     version: int
     etag: str
     body: bytes
+    # key_id -> sealed private key, for the verified domains in `body`.
+    sealed_keys: dict[str, str] = {}
 
 
 state_encoder = msgspec.json.Encoder(order="sorted")
@@ -98,7 +126,12 @@ snapshot_decoder = msgspec.json.Decoder(Snapshot)
 
 def apply(state: ClusterState, envelope: EventEnvelope) -> ClusterState:
     """Returns the next state; the same object when the event changes nothing here."""
-    changed = _apply_fleet(state, envelope) if envelope.aggregate_type in ("cluster", "mta") else None
+    if envelope.aggregate_type in ("cluster", "mta"):
+        changed = _apply_fleet(state, envelope)
+    elif envelope.aggregate_type == "domain":
+        changed = _apply_domains(state, envelope)
+    else:
+        changed = None
     if changed is None or changed == state:
         return state
     return msgspec.structs.replace(changed, version=state.version + 1)
@@ -121,6 +154,20 @@ def _apply_fleet(state: ClusterState, envelope: EventEnvelope) -> ClusterState |
     return None
 
 
+def _apply_domains(state: ClusterState, envelope: EventEnvelope) -> ClusterState | None:
+    match domains_event_decoder.decode(envelope.data):
+        case DomainCreated() as e:
+            node = DomainNode(name=e.name, selector=e.selector, algorithm=e.algorithm, public_key=e.public_key,
+                              key_id=e.key_id, sealed_private_key=e.sealed_private_key)
+            return msgspec.structs.replace(state, domains={**state.domains, e.name: node})
+        case DomainVerified(name=name) if name in state.domains:
+            node = msgspec.structs.replace(state.domains[name], verified=True)
+            return msgspec.structs.replace(state, domains={**state.domains, name: node})
+        case DomainDeleted(name=name) if name in state.domains:
+            return msgspec.structs.replace(state, domains={k: v for k, v in state.domains.items() if k != name})
+    return None
+
+
 def _throttle(rate: str | None) -> Throttle | None:
     if rate is None:
         return None
@@ -135,13 +182,19 @@ def render(state: ClusterState) -> list[RenderedSnapshot]:
     c = state.cluster
     cluster = SnapshotCluster(id=c.id, hostname=c.hostname, region=c.region, max_message_rate=c.max_message_rate,
                               throttle=_throttle(c.max_message_rate))
+    verified = [state.domains[name] for name in sorted(state.domains) if state.domains[name].verified]
+    domains = [SnapshotDomain(name=d.name, selector=d.selector, algorithm=d.algorithm, public_key=d.public_key,
+                              key_id=d.key_id) for d in verified]
+    sealed_keys = {d.key_id: d.sealed_private_key for d in verified}
     rendered = []
     for mta_id in sorted(state.mtas):
         m = state.mtas[mta_id]
         mta = SnapshotMta(id=m.id, hostname=m.hostname, primary_ipv4=m.primary_ipv4, primary_ipv6=m.primary_ipv6,
                           outbound_ips=m.outbound_ips)
-        content_hash = hashlib.sha256(_content_encoder.encode(SnapshotContent(cluster=cluster, mta=mta))).hexdigest()
+        content = SnapshotContent(cluster=cluster, mta=mta, domains=domains)
+        content_hash = hashlib.sha256(_content_encoder.encode(content)).hexdigest()
         body = _snapshot_encoder.encode(Snapshot(version=state.version, content_hash=content_hash,
-                                                 cluster=cluster, mta=mta))
-        rendered.append(RenderedSnapshot(mta_id, state.version, f'"{state.version}-{content_hash[:16]}"', body))
+                                                 cluster=cluster, mta=mta, domains=domains))
+        rendered.append(RenderedSnapshot(mta_id, state.version, f'"{state.version}-{content_hash[:16]}"', body,
+                                         sealed_keys))
     return rendered

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import logging
 import random
 
 import asyncpg
 import msgspec
 from aiohttp import web
 
+from unmta_common.crypto import CryptoError, MasterKey, unseal
+
 from . import store
 from .store import ConfigsyncNames
 from .watch import SnapshotWatch
 
+log = logging.getLogger(__name__)
+
 MAX_WAIT_S = 60.0
+MASTER_KEY = web.AppKey("configsync_master_key", MasterKey)
 POOL_KEY = web.AppKey("configsync_pool", asyncpg.Pool)
 WATCH_KEY = web.AppKey("configsync_watch", SnapshotWatch)
 NAMES_KEY = web.AppKey("configsync_names", ConfigsyncNames)
@@ -28,6 +35,8 @@ class StatusReport(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
 
 
 _report_decoder = msgspec.json.Decoder(StatusReport)
+_sealed_decoder = msgspec.json.Decoder(dict[str, str])
+_keys_encoder = msgspec.json.Encoder(order="sorted")
 
 
 def _json(status: int, body: dict) -> web.Response:
@@ -99,7 +108,8 @@ async def get_snapshot(request: web.Request) -> web.StreamResponse:
         if row is None:
             return _not_found()
         if row["etag"] != known:
-            return web.Response(body=row["body"], content_type="application/json", headers={"ETag": row["etag"]})
+            body = await _with_private_keys(request.app, bytes(row["body"]), row["sealed_keys"])
+            return web.Response(body=body, content_type="application/json", headers={"ETag": row["etag"]})
         remaining = deadline - loop.time()
         if remaining <= 0:
             return web.Response(status=304, headers={"ETag": row["etag"]})
@@ -111,7 +121,31 @@ async def get_snapshot(request: web.Request) -> web.StreamResponse:
 
 async def _read(pool: asyncpg.Pool, names: ConfigsyncNames, mta_id: str):
     schema = await store.active_schema(pool, names)
-    return await pool.fetchrow(f"SELECT cluster_id, etag, body FROM {schema}.snapshots WHERE mta_id = $1", mta_id)
+    return await pool.fetchrow(f"SELECT cluster_id, etag, body, sealed_keys FROM {schema}.snapshots"
+                               " WHERE mta_id = $1", mta_id)
+
+
+async def _with_private_keys(app: web.Application, body: bytes, sealed_keys: bytes) -> bytes:
+    """Adds `dkim_private_keys` (key_id -> PEM), unsealed in memory for this response only.
+
+    Stored snapshots hold sealed keys; the plaintext exists only on the way to the MTA. A key whose
+    data key was destroyed (its domain was deleted) is left out.
+    """
+    sealed = _sealed_decoder.decode(sealed_keys)
+    if not sealed:
+        return body
+    names, master = app[NAMES_KEY], app[MASTER_KEY]
+    rows = await app[POOL_KEY].fetch(f"SELECT key_id, wrapped FROM {names.key_store}.data_keys"
+                                     " WHERE key_id = ANY($1)", list(sealed))
+    keys = {}
+    for row in rows:
+        key_id = row["key_id"]
+        try:
+            data_key = master.unwrap(key_id, row["wrapped"])
+            keys[key_id] = unseal(data_key, key_id, base64.b64decode(sealed[key_id])).decode()
+        except CryptoError:
+            log.error("a DKIM key could not be unsealed", extra={"key_id": key_id})
+    return body[:-1] + b',"dkim_private_keys":' + _keys_encoder.encode(keys) + b"}"
 
 
 async def report_status(request: web.Request) -> web.Response:
@@ -146,7 +180,9 @@ def add_pull_routes(app: web.Application) -> None:
     app.router.add_post("/mta/v1/mtas/{mta_id}/status", report_status)
 
 
-def bind_pull_state(app: web.Application, pool: asyncpg.Pool, watch: SnapshotWatch, names: ConfigsyncNames) -> None:
+def bind_pull_state(app: web.Application, pool: asyncpg.Pool, watch: SnapshotWatch, names: ConfigsyncNames,
+                    master_key: MasterKey) -> None:
+    app[MASTER_KEY] = master_key
     app[POOL_KEY] = pool
     app[WATCH_KEY] = watch
     app[NAMES_KEY] = names

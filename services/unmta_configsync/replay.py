@@ -24,8 +24,7 @@ from unmta_common.service import service_topics
 
 from . import store
 from .projector import SnapshotProjection
-from .service import SOURCE_SERVICES
-from .store import ConfigsyncNames
+from .store import SOURCE_SERVICES, ConfigsyncNames
 from .watch import SWAP
 
 Progress = Callable[[int, int], None]

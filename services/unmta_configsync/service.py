@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 from aiohttp import web
@@ -12,6 +13,7 @@ from aiohttp import web
 from unmta_common import heartbeat
 from unmta_common.config import InfraConfig, Names
 from unmta_common.consumer import PositionedConsumer
+from unmta_common.crypto import MasterKey
 from unmta_common.kafka import TopicSpec, ensure_topics, running_producer
 from unmta_common.pg import OPS_DDL, ensure_schema, open_pool
 from unmta_common.service import service_topics
@@ -19,11 +21,10 @@ from unmta_common.tasks import background
 
 from .projector import SnapshotProjection
 from .pull import add_pull_routes, bind_pull_state
-from .store import ConfigsyncNames, ensure_control
+from .store import SOURCE_SERVICES, ConfigsyncNames, ensure_control
 from .watch import SnapshotWatch
 
 SERVICE = "configsync"
-SOURCE_SERVICES = ("fleet",)
 
 
 @dataclass
@@ -32,17 +33,21 @@ class RunningConfigsync:
     names: ConfigsyncNames
     consumer: PositionedConsumer
     watch: SnapshotWatch
+    master_key: MasterKey
 
     def add_routes(self, app: web.Application) -> None:
         add_pull_routes(app)
         self.bind(app)
 
     def bind(self, app: web.Application) -> None:
-        bind_pull_state(app, self.pool, self.watch, self.names)
+        bind_pull_state(app, self.pool, self.watch, self.names, self.master_key)
 
 
 @contextlib.asynccontextmanager
-async def run_configsync(infra: InfraConfig, pool: asyncpg.Pool | None = None) -> AsyncIterator[RunningConfigsync]:
+async def run_configsync(infra: InfraConfig, master_key_file: Path,
+                         pool: asyncpg.Pool | None = None) -> AsyncIterator[RunningConfigsync]:
+    """`master_key_file`: unwraps DKIM data keys when a snapshot is served (keys reach MTAs only)."""
+    master_key = MasterKey.from_file(master_key_file)
     names = ConfigsyncNames(infra.namespace)
     common = Names(infra.namespace)
     async with contextlib.AsyncExitStack() as stack:
@@ -64,4 +69,4 @@ async def run_configsync(infra: InfraConfig, pool: asyncpg.Pool | None = None) -
             "configsync.heartbeat": lambda: heartbeat.beat_forever(pool, common.schema("ops"), SERVICE,
                                                                    lambda: consumer.consuming),
         }))
-        yield RunningConfigsync(pool, names, consumer, watch)
+        yield RunningConfigsync(pool, names, consumer, watch, master_key)

@@ -11,6 +11,9 @@ from unmta_common.pg import ensure_schema
 
 from .projection import ClusterState, RenderedSnapshot, state_decoder, state_encoder
 
+# The services whose event topics the snapshots are projected from.
+SOURCE_SERVICES = ("fleet", "domains")
+
 CONTROL_DDL = """
 CREATE TABLE IF NOT EXISTS {schema}.active (
     singleton  boolean PRIMARY KEY DEFAULT true CHECK (singleton),
@@ -37,7 +40,8 @@ CREATE TABLE IF NOT EXISTS {schema}.snapshots (
     cluster_id text NOT NULL,
     version    bigint NOT NULL,
     etag       text NOT NULL,
-    body       bytea NOT NULL
+    body       bytea NOT NULL,
+    sealed_keys bytea NOT NULL
 );
 CREATE TABLE IF NOT EXISTS {schema}.mta_tokens (
     token_digest text PRIMARY KEY,
@@ -53,7 +57,9 @@ class ConfigsyncNames:
         self.channel = names.channel("snapshots")
         self.lock_key = f"{self.control}.projector"
         # Event topics this projection reads; other services' topics join as they arrive.
-        self.source_topics = [names.events_topic("fleet")]
+        self.source_topics = [names.events_topic(service) for service in SOURCE_SERVICES]
+        # Where the domains service keeps DKIM data keys (read at serve time to unseal keys).
+        self.key_store = names.schema("domains")
         self.dead_letter_topic = names.dead_letter_topic("configsync")
 
     def generation_schema(self, generation: int) -> str:
@@ -89,10 +95,12 @@ async def save_cluster(conn: asyncpg.Connection, schema: str, state: ClusterStat
         " ON CONFLICT (cluster_id) DO UPDATE SET state = EXCLUDED.state",
         state.cluster_id, state_encoder.encode(state))
     await conn.executemany(
-        f"INSERT INTO {schema}.snapshots (mta_id, cluster_id, version, etag, body) VALUES ($1, $2, $3, $4, $5)"
+        f"INSERT INTO {schema}.snapshots (mta_id, cluster_id, version, etag, body, sealed_keys)"
+        " VALUES ($1, $2, $3, $4, $5, $6)"
         " ON CONFLICT (mta_id) DO UPDATE SET cluster_id = EXCLUDED.cluster_id, version = EXCLUDED.version,"
-        " etag = EXCLUDED.etag, body = EXCLUDED.body",
-        [(s.mta_id, state.cluster_id, s.version, s.etag, s.body) for s in snapshots])
+        " etag = EXCLUDED.etag, body = EXCLUDED.body, sealed_keys = EXCLUDED.sealed_keys",
+        [(s.mta_id, state.cluster_id, s.version, s.etag, s.body, state_encoder.encode(s.sealed_keys))
+         for s in snapshots])
     await conn.execute(f"DELETE FROM {schema}.snapshots WHERE cluster_id = $1 AND NOT (mta_id = ANY($2))",
                        state.cluster_id, [s.mta_id for s in snapshots])
     await conn.executemany(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from unmta_common.decisions import Errors, Rejected, check, invalid, not_found
+
 from .messages import (
     ApiTokenIssued,
     ApiTokenRevoked,
@@ -19,7 +21,6 @@ from .messages import (
     UserRegistered,
 )
 from .validation import (
-    Errors,
     email_errors,
     ipv4_errors,
     ipv6_errors,
@@ -28,34 +29,6 @@ from .validation import (
     rate_errors,
     region_errors,
 )
-
-
-class Rejected(Exception):
-    """A decision that refuses the command: becomes a 404 or 422 answer."""
-
-    def __init__(self, status: int, message: str, errors: Errors | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors = errors
-
-    def body(self) -> dict:
-        return {"message": self.message} if self.errors is None else {"message": self.message, "errors": self.errors}
-
-
-def invalid(errors: Errors) -> Rejected:
-    first = next(iter(errors.values()))[0]
-    return Rejected(422, first, errors)
-
-
-def not_found() -> Rejected:
-    return Rejected(404, "Not Found")
-
-
-def check(errors: Errors) -> None:
-    errors = {name: messages for name, messages in errors.items() if messages}
-    if errors:
-        raise invalid(errors)
 
 
 @dataclass

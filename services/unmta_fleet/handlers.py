@@ -10,11 +10,12 @@ import msgspec
 
 from unmta_common import eventstore
 from unmta_common.commands import Decision
+from unmta_common.decisions import Rejected
 from unmta_common.envelope import CommandEnvelope, new_event
 from unmta_common.ids import short_id, uuid7
 from unmta_common.timefmt import utc_now
 
-from .domain import Cluster, Mta, Rejected, User
+from .domain import Cluster, Mta, User
 from .messages import (
     CreateCluster,
     FleetEvent,
@@ -52,7 +53,7 @@ class FleetHandlers:
         self._base_domain = base_domain
         self._queries = FleetQueries(schema)
 
-    async def __call__(self, conn: asyncpg.Connection, command: CommandEnvelope) -> Decision:
+    async def __call__(self, conn: asyncpg.Connection, command: CommandEnvelope, _prepared: object = None) -> Decision:
         try:
             payload = command_decoder.decode(command.payload)
         except msgspec.ValidationError as exc:

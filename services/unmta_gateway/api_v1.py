@@ -20,16 +20,27 @@ async def list_clusters(request: web.Request) -> web.Response:
     return json_response({"data": await gateway.fleet.clusters_for_user(gateway.pool, user_id)})
 
 
-async def list_mtas(request: web.Request) -> web.Response:
+async def authorised_cluster(request: web.Request) -> tuple[str, str] | web.Response:
+    """(user id, cluster id) when the caller may use the path's cluster; else the 401/404 to send.
+
+    No access and no such cluster get the same answer: another tenant's ids reveal nothing.
+    """
     user_id = await authenticated_user(request)
     if user_id is None:
         return unauthenticated()
     gateway = request.app[GATEWAY]
     cluster_id = request.match_info["cluster"].lower()
-    # No access and no such cluster get the same answer: ids of other tenants reveal nothing.
     if not await gateway.fleet.user_can_see(gateway.pool, user_id, cluster_id):
         return not_found()
-    return json_response({"data": await gateway.fleet.mtas_of_cluster(gateway.pool, cluster_id)})
+    return user_id, cluster_id
+
+
+async def list_mtas(request: web.Request) -> web.Response:
+    access = await authorised_cluster(request)
+    if isinstance(access, web.Response):
+        return access
+    gateway = request.app[GATEWAY]
+    return json_response({"data": await gateway.fleet.mtas_of_cluster(gateway.pool, access[1])})
 
 
 ENDPOINTS = [

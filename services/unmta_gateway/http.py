@@ -65,7 +65,9 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:
             raise
         headers = {k: v for k, v in exc.headers.items() if k.lower() in ("allow", "retry-after")}
         return message(exc.status, _REASONS.get(exc.status, exc.reason), headers)
-    except (InfrastructureUnavailable, OutcomeTimeout, asyncpg.TooManyConnectionsError, *RETRIABLE) as exc:
+    # UndefinedTable: the owning service has not started yet (it creates its own tables).
+    except (InfrastructureUnavailable, OutcomeTimeout, asyncpg.TooManyConnectionsError, asyncpg.UndefinedTableError,
+            *RETRIABLE) as exc:
         log.warning("answering 503: %s", exc, extra={"path": request.path})
         return unavailable()
     except Exception:

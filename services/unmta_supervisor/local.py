@@ -15,6 +15,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from unmta_common.crypto import MasterKey
 from unmta_common.logs import setup_logging
 from unmta_devstack import StackError, start_stack
 
@@ -57,6 +58,9 @@ def main(argv: list[str] | None = None) -> None:
         env = dict(os.environ, UNMTA_DATABASE_URL=servers.database_url,
                    UNMTA_KAFKA_BOOTSTRAP=servers.kafka_bootstrap)
         env.setdefault("UNMTA_ADMIN_TOKEN", _admin_token(args.data_dir))
+        if not env.get("UNMTA_MASTER_KEY_FILE"):
+            MasterKey.load_or_create(args.data_dir / "master.key")
+            env["UNMTA_MASTER_KEY_FILE"] = str(args.data_dir / "master.key")
         config, _ = StackConfig.from_env(env)
         log.info("infrastructure ready", extra={"database": servers.database_url, "kafka": servers.kafka_bootstrap})
         try:

@@ -24,6 +24,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from tests.conftest import wait_healthy
 from unmta_agent.agent import Agent, AgentConfig
 from unmta_common.config import InfraConfig
+from unmta_common.crypto import MasterKey
 from unmta_common.kafka import TopicSpec, ensure_topics, running_producer
 from unmta_devstack import start_stack
 from unmta_supervisor.stack import StackConfig, run_stack
@@ -80,7 +81,9 @@ async def kafka_round_trip(bootstrap: str, n: int) -> dict:
 
 
 async def propagation(infra: InfraConfig, n: int) -> dict:
-    config = StackConfig(infra=infra, http_port=0, admin_token=ADMIN)
+    key_file = Path(tempfile.mkdtemp(prefix="unmta-bench-")) / "master.key"
+    MasterKey.load_or_create(key_file)
+    config = StackConfig(infra=infra, http_port=0, admin_token=ADMIN, master_key_file=key_file)
     headers = {"Authorization": f"Bearer {ADMIN}"}
     async with run_stack(config) as stack, aiohttp.ClientSession(headers=headers) as http:
         await wait_healthy(stack.url, 60)

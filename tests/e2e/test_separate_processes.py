@@ -16,10 +16,12 @@ from unmta_devstack.proc import free_port
 
 
 @contextlib.contextmanager
-def service_processes(infra, gateway_port: int, configsync_port: int, log_dir):
+def service_processes(infra, gateway_port: int, configsync_port: int, log_dir, master_key_file):
     env = dict(os.environ, UNMTA_DATABASE_URL=infra.database_url, UNMTA_KAFKA_BOOTSTRAP=infra.kafka_bootstrap,
-               UNMTA_NAMESPACE=infra.namespace, UNMTA_PARTITIONS=str(infra.partitions), UNMTA_ADMIN_TOKEN=ADMIN_TOKEN)
-    specs = [("unmta_fleet", {}), ("unmta_configsync", {"UNMTA_HTTP_PORT": str(configsync_port)}),
+               UNMTA_NAMESPACE=infra.namespace, UNMTA_PARTITIONS=str(infra.partitions), UNMTA_ADMIN_TOKEN=ADMIN_TOKEN,
+               UNMTA_MASTER_KEY_FILE=str(master_key_file))
+    specs = [("unmta_fleet", {}), ("unmta_domains", {}),
+             ("unmta_configsync", {"UNMTA_HTTP_PORT": str(configsync_port)}),
              ("unmta_gateway", {"UNMTA_HTTP_PORT": str(gateway_port)})]
     processes = []
     try:
@@ -39,10 +41,10 @@ def service_processes(infra, gateway_port: int, configsync_port: int, log_dir):
                 process.kill()
 
 
-async def test_services_started_alone_serve_the_whole_path(infra, tmp_path):
+async def test_services_started_alone_serve_the_whole_path(infra, tmp_path, master_key_file):
     gateway_port, configsync_port = free_port(), free_port()
     gateway, configsync = f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{configsync_port}"
-    with service_processes(infra, gateway_port, configsync_port, tmp_path) as processes:
+    with service_processes(infra, gateway_port, configsync_port, tmp_path, master_key_file) as processes:
         try:
             async with asyncio.timeout(60):
                 while True:

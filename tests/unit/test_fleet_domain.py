@@ -1,6 +1,7 @@
 import pytest
 
-from unmta_fleet.domain import Cluster, Mta, Rejected, User
+from unmta_common.decisions import Rejected
+from unmta_fleet.domain import Cluster, Mta, User
 from unmta_fleet.messages import (
     ApiTokenRevoked,
     ClusterAccessGranted,

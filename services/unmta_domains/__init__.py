@@ -1,0 +1,1 @@
+"""The domains service: sending domains, their DKIM keys and DNS verification."""
