@@ -157,7 +157,12 @@ async def test_openapi_describes_every_public_endpoint_from_the_validating_types
     status, spec, _ = await api.call("GET", "/api/v1/openapi.json")
     assert status == 200
     assert spec["openapi"].startswith("3.")
-    assert {"/api/v1/clusters", "/api/v1/clusters/{cluster}/mtas"} <= set(spec["paths"])
+    assert set(spec["paths"]) == {"/api/v1/clusters", "/api/v1/clusters/{cluster}/mtas",
+                                  "/api/v1/clusters/{cluster}/domains", "/api/v1/clusters/{cluster}/domains/{domain}",
+                                  "/api/v1/clusters/{cluster}/domains/{domain}/verify"}
+    create = spec["paths"]["/api/v1/clusters/{cluster}/domains"]["post"]
+    assert set(create["responses"]) == {"201", "401", "404", "422", "503"}
+    assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/DomainCreateIn")
     listed = spec["paths"]["/api/v1/clusters"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     name = listed["$ref"].rsplit("/", 1)[-1]
     cluster_schema = spec["components"]["schemas"]["ClusterView"]

@@ -17,6 +17,15 @@ async def snapshot_bodies(pool, names) -> dict[str, bytes]:
     return {r["mta_id"]: bytes(r["body"]) for r in await pool.fetch(f"SELECT mta_id, body FROM {schema}.snapshots")}
 
 
+def _by_cluster(bodies: dict[str, bytes]) -> list[bytes]:
+    """One snapshot per cluster, in cluster creation order (the domain names carry the index)."""
+    first = {}
+    for body in bodies.values():
+        snapshot = json.loads(body)
+        first.setdefault(snapshot["cluster"]["id"], body)
+    return sorted(first.values(), key=lambda b: json.loads(b)["domains"][0]["name"])
+
+
 async def wait_until_projected(pool, names, mta_ids: set[str], rate: str) -> None:
     async with asyncio.timeout(20):
         while True:
@@ -28,18 +37,29 @@ async def wait_until_projected(pool, names, mta_ids: set[str], rate: str) -> Non
 
 
 async def test_replay_rebuilds_byte_identical_snapshots_without_interrupting_pulls(fresh_stack, infra, capsys,
-                                                                                   monkeypatch):
+                                                                                   monkeypatch, dns_server):
     configsync = fresh_stack.configsync
     async with aiohttp.ClientSession() as http:
         api = Api(http, fresh_stack.url)
         mtas = {}
+        tag = infra.namespace.replace("_", "-")
         for i in range(3):
             cluster = await api.new_cluster("100/hr")
             for j in range(2):
                 mta, token = await api.new_mta(cluster["id"], ipv4=f"198.51.100.{i * 10 + j}")
                 mtas[mta["id"]] = (token, cluster["id"])
+            user_token = await api.new_user(f"replay-{i}-{infra.namespace}@example.com", [cluster["id"]])
+            for name in (f"keep{i}.{tag}.com", f"gone{i}.{tag}.com"):
+                _, created, _ = await api.call("POST", f"/api/v1/clusters/{cluster['id']}/domains", user_token,
+                                               json={"name": name})
+                dns_server.set_txt(f"unmta._domainkey.{name}", created["data"]["dns_records"]["dkim"]["value"])
+                await api.call("POST", f"/api/v1/clusters/{cluster['id']}/domains/{name}/verify", user_token)
+            await api.call("DELETE", f"/api/v1/clusters/{cluster['id']}/domains/gone{i}.{tag}.com",
+                           user_token)
             await api.admin_ok("PATCH", f"/admin/v1/clusters/{cluster['id']}", {"max_message_rate": "5/s"})
         await wait_until_projected(configsync.pool, configsync.names, set(mtas), "5/s")
+        assert all([d["name"] for d in json.loads(b)["domains"]] == [f"keep{i}.{tag}.com"]
+                   for i, b in enumerate(_by_cluster(await snapshot_bodies(configsync.pool, configsync.names))))
         live = await snapshot_bodies(configsync.pool, configsync.names)
 
         pulls_failed = []
@@ -68,7 +88,7 @@ async def test_replay_rebuilds_byte_identical_snapshots_without_interrupting_pul
         assert report["generation"] == 2
         assert report["differing_snapshots"] == 0
         assert report["snapshots"] == len(mtas)
-        assert report["events"] >= 3 + 6 + 3
+        assert report["events"] >= 3 + 6 + 3 + 6 + 6 + 3
         assert pulls_failed == [] and all(n > 0 for n in served)
 
         assert await store.active_schema(configsync.pool, configsync.names) == configsync.names.generation_schema(2)
