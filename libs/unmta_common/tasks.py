@@ -33,3 +33,14 @@ async def background(**runs: Callable[[], Awaitable[None]]) -> AsyncIterator[lis
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def serve_until_signalled(service: contextlib.AbstractAsyncContextManager) -> None:
+    """Runs a service (an async context manager) until SIGINT or SIGTERM, then closes it cleanly."""
+    import signal
+
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    async with service:
+        await stop.wait()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 from pathlib import Path
 
 from unmta_common.config import InfraConfig
 from unmta_common.logs import setup_logging
+from unmta_common.tasks import serve_until_signalled
 
 from .service import DomainsConfig, run_domains
 
@@ -21,18 +21,10 @@ def config_from_env(infra: InfraConfig, env) -> DomainsConfig:
     return DomainsConfig(infra=infra, master_key_file=Path(key_file), dns_nameservers=nameservers)
 
 
-async def _serve(config: DomainsConfig) -> None:
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    async with run_domains(config):
-        await stop.wait()
-
-
 def main() -> None:
     infra = InfraConfig.from_env(os.environ)
     setup_logging(infra.log_level)
-    asyncio.run(_serve(config_from_env(infra, os.environ)))
+    asyncio.run(serve_until_signalled(run_domains(config_from_env(infra, os.environ))))
 
 
 if __name__ == "__main__":

@@ -61,26 +61,24 @@ async def create_domain(request: web.Request) -> web.Response:
     return respond(outcome, replay)
 
 
-async def delete_domain(request: web.Request) -> web.Response:
+async def _on_domain(request: web.Request, command: type[DeleteDomain] | type[VerifyDomain]) -> web.Response:
+    """A bodiless write to one domain: delete it, or check its DNS now."""
     access = await authorised_cluster(request)
     if isinstance(access, web.Response):
         return access
     user_id, cluster_id = access
     outcome, replay = await send_command(request, service="domains", actor=f"user:{user_id}", cluster_id=cluster_id,
                                          request_body=None,
-                                         payload=DeleteDomain(cluster_id=cluster_id, name=_domain(request)))
+                                         payload=command(cluster_id=cluster_id, name=_domain(request)))
     return respond(outcome, replay)
+
+
+async def delete_domain(request: web.Request) -> web.Response:
+    return await _on_domain(request, DeleteDomain)
 
 
 async def verify_domain(request: web.Request) -> web.Response:
-    access = await authorised_cluster(request)
-    if isinstance(access, web.Response):
-        return access
-    user_id, cluster_id = access
-    outcome, replay = await send_command(request, service="domains", actor=f"user:{user_id}", cluster_id=cluster_id,
-                                         request_body=None,
-                                         payload=VerifyDomain(cluster_id=cluster_id, name=_domain(request)))
-    return respond(outcome, replay)
+    return await _on_domain(request, VerifyDomain)
 
 
 _PATH = "/api/v1/clusters/{cluster}/domains"
