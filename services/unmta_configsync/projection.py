@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 
 import msgspec
-from unmta_domains.messages import DomainCreated, DomainDeleted, DomainVerified
-from unmta_domains.messages import event_decoder as domains_event_decoder
 
 from unmta_common.envelope import EventEnvelope
+from unmta_credentials.messages import CredentialCreated, CredentialDeleted, CredentialRestricted
+from unmta_credentials.messages import event_decoder as credentials_event_decoder
+from unmta_domains.messages import DomainCreated, DomainDeleted, DomainVerified
+from unmta_domains.messages import event_decoder as domains_event_decoder
 from unmta_fleet.messages import ClusterCreated, ClusterRateChanged, MtaRegistered
 from unmta_fleet.messages import event_decoder as fleet_event_decoder
 from unmta_fleet.ratelimit import parse_rate
@@ -52,12 +54,24 @@ class DomainNode(msgspec.Struct, frozen=True, kw_only=True):
     verified: bool = False
 
 
+class Credential(msgspec.Struct, frozen=True, kw_only=True):
+    """An SMTP login as the MTA checks it: an argon2id PHC hash and the restrictions."""
+
+    user: str
+    password_hash: str
+    allow_all_domains: bool
+    domains: list[str]
+    allow_all_ips: bool
+    allowed_ips: list[str]
+
+
 class ClusterState(msgspec.Struct, frozen=True, kw_only=True):
     cluster_id: str
     version: int = 0
     cluster: ClusterNode | None = None
     mtas: dict[str, MtaNode] = {}
     domains: dict[str, DomainNode] = {}
+    credentials: dict[str, Credential] = {}
 
 
 class Throttle(msgspec.Struct, frozen=True, kw_only=True):
@@ -97,6 +111,7 @@ class SnapshotContent(msgspec.Struct, frozen=True, kw_only=True):
     cluster: SnapshotCluster
     mta: SnapshotMta
     domains: list[SnapshotDomain]
+    credentials: list[Credential]
 
 
 class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
@@ -105,6 +120,7 @@ class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
     cluster: SnapshotCluster
     mta: SnapshotMta
     domains: list[SnapshotDomain]
+    credentials: list[Credential]
 
 
 class RenderedSnapshot(msgspec.Struct, frozen=True):
@@ -130,6 +146,8 @@ def apply(state: ClusterState, envelope: EventEnvelope) -> ClusterState:
         changed = _apply_fleet(state, envelope)
     elif envelope.aggregate_type == "domain":
         changed = _apply_domains(state, envelope)
+    elif envelope.aggregate_type == "credential":
+        changed = _apply_credentials(state, envelope)
     else:
         changed = None
     if changed is None or changed == state:
@@ -168,6 +186,22 @@ def _apply_domains(state: ClusterState, envelope: EventEnvelope) -> ClusterState
     return None
 
 
+def _apply_credentials(state: ClusterState, envelope: EventEnvelope) -> ClusterState | None:
+    match credentials_event_decoder.decode(envelope.data):
+        case CredentialCreated(user=user, password_hash=password_hash, restrictions=r):
+            pass
+        case CredentialRestricted(user=user, restrictions=r) if user in state.credentials:
+            password_hash = state.credentials[user].password_hash
+        case CredentialDeleted(user=user) if user in state.credentials:
+            return msgspec.structs.replace(state, credentials={k: v for k, v in state.credentials.items()
+                                                               if k != user})
+        case _:
+            return None
+    node = Credential(user=user, password_hash=password_hash, allow_all_domains=r.allow_all_domains,
+                      domains=r.domains, allow_all_ips=r.allow_all_ips, allowed_ips=r.allowed_ips)
+    return msgspec.structs.replace(state, credentials={**state.credentials, user: node})
+
+
 def _throttle(rate: str | None) -> Throttle | None:
     if rate is None:
         return None
@@ -186,15 +220,16 @@ def render(state: ClusterState) -> list[RenderedSnapshot]:
     domains = [SnapshotDomain(name=d.name, selector=d.selector, algorithm=d.algorithm, public_key=d.public_key,
                               key_id=d.key_id) for d in verified]
     sealed_keys = {d.key_id: d.sealed_private_key for d in verified}
+    credentials = [state.credentials[user] for user in sorted(state.credentials)]
     rendered = []
     for mta_id in sorted(state.mtas):
         m = state.mtas[mta_id]
         mta = SnapshotMta(id=m.id, hostname=m.hostname, primary_ipv4=m.primary_ipv4, primary_ipv6=m.primary_ipv6,
                           outbound_ips=m.outbound_ips)
-        content = SnapshotContent(cluster=cluster, mta=mta, domains=domains)
+        content = SnapshotContent(cluster=cluster, mta=mta, domains=domains, credentials=credentials)
         content_hash = hashlib.sha256(_content_encoder.encode(content)).hexdigest()
-        body = _snapshot_encoder.encode(Snapshot(version=state.version, content_hash=content_hash,
-                                                 cluster=cluster, mta=mta, domains=domains))
+        body = _snapshot_encoder.encode(Snapshot(version=state.version, content_hash=content_hash, cluster=cluster,
+                                                 mta=mta, domains=domains, credentials=credentials))
         rendered.append(RenderedSnapshot(mta_id, state.version, f'"{state.version}-{content_hash[:16]}"', body,
                                          sealed_keys))
     return rendered

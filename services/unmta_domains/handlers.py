@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncpg
 
-from unmta_common import eventstore
 from unmta_common.commands import Decision
 from unmta_common.decisions import Rejected
 from unmta_common.dns import Resolver
-from unmta_common.envelope import CommandEnvelope, new_event
-from unmta_common.timefmt import utc_now
+from unmta_common.envelope import CommandEnvelope
+from unmta_common.repository import Repository
 
 from .domain import Domain
 from .keys import KeyPool
@@ -25,7 +24,7 @@ def domain_key(cluster_id: str, name: str) -> str:
 class DomainsHandlers:
     def __init__(self, pool: asyncpg.Pool, schema: str, keys: KeyPool, resolver: Resolver) -> None:
         self._pool = pool
-        self._schema = schema
+        self._repository = Repository(schema, event_decoder, "domain")
         self._keys = keys
         self._resolver = resolver
         self._queries = DomainsQueries(schema)
@@ -49,16 +48,11 @@ class DomainsHandlers:
             return Decision(rejected.status, rejected.body())
 
     async def _load(self, conn: asyncpg.Connection, cluster_id: str, name: str) -> Domain:
-        domain = Domain(cluster_id, name)
-        for envelope in await eventstore.load(conn, self._schema, domain_key(cluster_id, name)):
-            domain.apply(event_decoder.decode(envelope.data))
-        return domain
+        return await self._repository.load(conn, domain_key(cluster_id, name), Domain(cluster_id, name))
 
     def _envelopes(self, domain: Domain, events: list, command: CommandEnvelope):
-        now = utc_now()
-        return [new_event(e, aggregate_type="domain", aggregate_id=domain_key(domain.cluster_id, domain.name),
-                          aggregate_version=domain.version + i + 1, cluster_id=domain.cluster_id,
-                          occurred_at=now, command=command) for i, e in enumerate(events)]
+        return self._repository.envelopes(domain_key(domain.cluster_id, domain.name), domain, domain.cluster_id,
+                                          events, command)
 
     async def _decide(self, conn, command: CommandEnvelope, payload, prepared) -> Decision:
         q = self._queries

@@ -8,12 +8,11 @@ from typing import TypeVar
 import asyncpg
 import msgspec
 
-from unmta_common import eventstore
 from unmta_common.commands import Decision
 from unmta_common.decisions import Rejected
-from unmta_common.envelope import CommandEnvelope, new_event
+from unmta_common.envelope import CommandEnvelope
 from unmta_common.ids import short_id, uuid7
-from unmta_common.timefmt import utc_now
+from unmta_common.repository import Repository
 
 from .domain import Cluster, Mta, User
 from .messages import (
@@ -50,6 +49,7 @@ def user_key(email: str) -> str:
 class FleetHandlers:
     def __init__(self, schema: str, base_domain: str) -> None:
         self._schema = schema
+        self._repository = Repository(schema, event_decoder, "cluster")
         self._base_domain = base_domain
         self._queries = FleetQueries(schema)
 
@@ -64,15 +64,11 @@ class FleetHandlers:
             return Decision(rejected.status, rejected.body())
 
     async def _load(self, conn: asyncpg.Connection, key: str, aggregate: A) -> A:
-        for envelope in await eventstore.load(conn, self._schema, key):
-            aggregate.apply(event_decoder.decode(envelope.data))
-        return aggregate
+        return await self._repository.load(conn, key, aggregate)
 
     def _events(self, key: str, aggregate: A, cluster_id: str | None, kind: str, events: list[FleetEvent],
                 command: CommandEnvelope):
-        now = utc_now()
-        return [new_event(e, aggregate_type=kind, aggregate_id=key, aggregate_version=aggregate.version + i + 1,
-                          cluster_id=cluster_id, occurred_at=now, command=command) for i, e in enumerate(events)]
+        return self._repository.envelopes(key, aggregate, cluster_id, events, command, aggregate_type=kind)
 
     async def _new_id(self, conn: asyncpg.Connection, key_of: Callable[[str], str]) -> str:
         for _ in range(_ID_ATTEMPTS):

@@ -142,7 +142,7 @@ async def create_mta(request: web.Request) -> web.Response:
                           token_digest=digest)
     outcome, replay = await send_command(request, service="fleet", actor=OPERATOR, cluster_id=cluster_id,
                                          request_body=body, payload=payload)
-    return respond_with_secret(outcome, replay, digest, "token", token)
+    return respond_with_secret(outcome, replay, "token_digest", digest, "token", token)
 
 
 async def list_users(request: web.Request) -> web.Response:
@@ -180,7 +180,7 @@ async def issue_token(request: web.Request) -> web.Response:
     outcome, replay = await send_command(request, service="fleet", actor=OPERATOR, cluster_id=None,
                                          partition_key=email, request_body=None,
                                          payload=IssueApiToken(email=email, token_digest=digest))
-    return respond_with_secret(outcome, replay, digest, "token", token)
+    return respond_with_secret(outcome, replay, "token_digest", digest, "token", token)
 
 
 async def revoke_token(request: web.Request) -> web.Response:
@@ -209,7 +209,7 @@ ENDPOINTS = [
              query={"cluster": "Only the MTAs of this cluster"}, **_OP),
     Endpoint("POST", "/admin/v1/clusters/{cluster}/mtas", create_mta,
              "Register an MTA; its pull token is in the response, once", request=MtaCreateIn,
-             response=MtaCreated, response_status=201, errors=(401, 404, 409, 422, 503), **_OP),
+             response=MtaCreated, response_status=201, errors=(401, 404, 422, 503), **_OP),
     Endpoint("GET", "/admin/v1/users", list_users, "List users", response=Data[list[UserView]], **_OP),
     Endpoint("POST", "/admin/v1/users", create_user, "Create a user", request=UserCreateIn,
              response=Data[UserView], response_status=201, errors=(401, 422, 503), **_OP),
@@ -217,7 +217,7 @@ ENDPOINTS = [
              request=GrantIn, response=Data[UserView], errors=(401, 404, 422, 503), **_OP),
     Endpoint("POST", "/admin/v1/users/{email}/token", issue_token,
              "Generate a user's API token (revokes the previous one); shown once", response=TokenIssued,
-             response_status=201, errors=(401, 404, 409, 503), **_OP),
+             response_status=201, errors=(401, 404, 503), **_OP),
     Endpoint("DELETE", "/admin/v1/users/{email}/token", revoke_token, "Revoke a user's API token",
              response_status=204, errors=(401, 404, 503), **_OP),
     Endpoint("GET", "/admin/v1/fleet/status", get_fleet_status, "Latest vs applied snapshot per MTA",

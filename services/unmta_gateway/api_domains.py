@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 from aiohttp import web
+
 from unmta_domains.messages import CreateDomain, DeleteDomain, VerifyDomain
 from unmta_domains.names import domain_name_errors, normalise
 from unmta_domains.queries import DomainDetailView, DomainsQueries, DomainVerification, DomainView

@@ -16,7 +16,7 @@ from unmta_common.ids import command_id_for, uuid7
 from unmta_common.timefmt import utc_now
 
 from .context import GATEWAY
-from .http import ValidationFailed, json_response, message
+from .http import ValidationFailed, json_response
 
 MAX_KEY_LENGTH = 255
 
@@ -81,14 +81,18 @@ def respond(outcome: Outcome, replay: bool = False) -> web.Response:
                         headers=headers)
 
 
-def respond_with_secret(outcome: Outcome, replay: bool, digest: str, secret_field: str, secret: str) -> web.Response:
-    """For writes that mint a secret: it is shown with the first answer only, never stored."""
+def respond_with_secret(outcome: Outcome, replay: bool, marker_field: str, marker: str, secret_field: str,
+                        secret: str) -> web.Response:
+    """For writes that mint a secret (a token, a password): shown with the first answer only.
+
+    The outcome carries a marker of the secret this request minted (a digest or hash), which is
+    never shown. A replay, or a concurrent duplicate that lost the race, gets the first answer
+    without the secret: it was shown once and is stored nowhere.
+    """
     if outcome.status >= 300 or outcome.body is None:
         return respond(outcome, replay)
     body = msgspec.json.decode(outcome.body)
-    data = body.get("data", {})
-    if data.pop("token_digest", None) != digest:
-        return message(409, f"This request was already processed; the {secret_field} was shown once and "
-                            "cannot be shown again.")
-    body[secret_field] = secret
-    return json_response(body, outcome.status)
+    first = body.get("data", {}).pop(marker_field, None) == marker
+    if first:
+        body[secret_field] = secret
+    return json_response(body, outcome.status, None if first else {"Idempotent-Replayed": "true"})

@@ -37,9 +37,9 @@ async def _serve(config: StackConfig, show_token: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="unmta-server",
-        description="Run every unMTA control-plane service (gateway, fleet, domains, configsync) in one "
-                    "process. Needs UNMTA_DATABASE_URL, UNMTA_KAFKA_BOOTSTRAP and UNMTA_MASTER_KEY_FILE; "
-                    "`make run` provides all three.")
+        description="Run every unMTA control-plane service (gateway, fleet, domains, credentials, "
+                    "configsync) in one process. Needs UNMTA_DATABASE_URL, UNMTA_KAFKA_BOOTSTRAP and "
+                    "UNMTA_MASTER_KEY_FILE; `make run` provides all three.")
     parser.parse_args(argv)
     config, generated = StackConfig.from_env(os.environ)
     setup_logging(config.infra.log_level)

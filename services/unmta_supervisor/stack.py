@@ -10,11 +10,12 @@ from pathlib import Path
 
 import msgspec
 from aiohttp import web
-from unmta_domains.service import DomainsConfig, run_domains
 
 from unmta_common.config import InfraConfig
 from unmta_common.service import RunningService
 from unmta_configsync.service import RunningConfigsync, run_configsync
+from unmta_credentials.service import run_credentials
+from unmta_domains.service import DomainsConfig, run_domains
 from unmta_fleet.service import FleetConfig, run_fleet
 from unmta_gateway.app import create_app
 from unmta_gateway.context import GatewayConfig
@@ -74,6 +75,7 @@ class RunningStack:
 async def run_stack(config: StackConfig) -> AsyncIterator[RunningStack]:
     async with run_fleet(FleetConfig(infra=config.infra, base_domain=config.base_domain)), \
             run_domains(config.domains()) as domains, \
+            run_credentials(config.infra), \
             run_configsync(config.infra, config.master_key_file) as configsync:
         app = create_app(config.gateway(), extra_routes=configsync.add_routes)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)

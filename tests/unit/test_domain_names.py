@@ -1,4 +1,5 @@
 import pytest
+
 from unmta_domains.dkim import check_dkim_record, dns_records
 from unmta_domains.names import domain_name_errors, normalise
 

@@ -1,0 +1,1 @@
+"""The credentials service: SMTP credentials (hashes only) and their domain and IP restrictions."""
