@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import uuid
 
 import aiohttp
 import pytest
 
+from tests.agents import running_agent
 from tests.api import Api
 from tests.conftest import ADMIN_TOKEN
 from unmta_agent.agent import Agent, AgentConfig, load_installed
@@ -24,19 +24,6 @@ async def cli(capsys, url: str, *argv: str) -> dict:
     out, err = capsys.readouterr()
     assert code == 0, err
     return json.loads(out) if out.strip() else {}
-
-
-@contextlib.asynccontextmanager
-async def running_agent(url: str, mta_id: str, token: str, directory):
-    agent = Agent(AgentConfig(url=url, mta_id=mta_id, token=token, directory=directory, wait_s=20,
-                              max_backoff_s=0.5))
-    task = asyncio.create_task(agent.run())
-    try:
-        yield agent
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_cli_walkthrough_reaches_rest_and_a_long_polling_agent(shared_stack, capsys, tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import uuid
 
 import aiohttp
@@ -12,8 +11,8 @@ import dkim
 import pytest
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
+from tests.agents import running_agent, snapshot_with
 from tests.api import Api
-from tests.e2e.test_cli_agent import running_agent
 
 TIMEOUT_S = 15
 
@@ -216,7 +215,7 @@ async def test_agent_receives_verified_domains_keys_and_dkimpy_verifies_a_signat
     async with running_agent(shared_stack.url, mta["id"], mta_token, tmp_path) as agent:
         await agent.wait_until(lambda s: True, TIMEOUT_S)
         assert (await verify(api, cluster, token, signed))[1]["verification"]["verified"] is True
-        snapshot = await _snapshot_with(agent, tmp_path, lambda s: [d["name"] for d in s["domains"]] == [signed])
+        snapshot = await snapshot_with(agent, tmp_path, lambda s: [d["name"] for d in s["domains"]] == [signed])
         [domain] = snapshot["domains"]
         assert domain == {"name": signed, "selector": "unmta", "algorithm": "rsa-sha256",
                           "public_key": created["data"]["dkim_public_key"], "key_id": domain["key_id"]}
@@ -242,15 +241,5 @@ async def test_agent_receives_verified_domains_keys_and_dkimpy_verifies_a_signat
 
         # Deleting the domain takes it (and its key) off the MTA.
         await api.call("DELETE", f"/api/v1/clusters/{cluster}/domains/{signed}", token)
-        snapshot = await _snapshot_with(agent, tmp_path, lambda s: s["domains"] == [])
+        snapshot = await snapshot_with(agent, tmp_path, lambda s: s["domains"] == [])
         assert "dkim_private_keys" not in snapshot
-
-
-async def _snapshot_with(agent, directory, predicate) -> dict:
-    async with asyncio.timeout(TIMEOUT_S):
-        while True:
-            installed = agent.installed
-            snapshot = json.loads((directory / "snapshot.json").read_bytes())
-            if predicate(snapshot):
-                return snapshot
-            await agent.wait_until(lambda s, v=installed.version: s.version > v, TIMEOUT_S)

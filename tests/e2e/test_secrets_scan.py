@@ -15,8 +15,8 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 from cryptography.hazmat.primitives import serialization
 
+from tests.agents import running_agent, snapshot_with
 from tests.api import Api
-from tests.e2e.test_cli_agent import running_agent
 from unmta_common.consumer import assigned_partitions
 from unmta_common.logs import JsonFormatter
 
@@ -95,11 +95,11 @@ async def test_planted_secrets_appear_in_no_topic_table_or_log(fresh_stack, infr
                                            json={"name": name})
             dns_server.set_txt(f"unmta._domainkey.{name}", created["data"]["dns_records"]["dkim"]["value"])
             await api.call("POST", f"/api/v1/clusters/{cluster}/domains/{name}/verify", api_token)
+            _, credential, _ = await api.call("POST", f"/api/v1/clusters/{cluster}/credentials", api_token,
+                                              json={"user": "scan", "allow_all_domains": True})
+            smtp_password = credential["password"]
             async with running_agent(fresh_stack.url, mta["id"], mta_token, tmp_path) as agent:
-                await agent.wait_until(lambda s: True, 15)
-                async with asyncio.timeout(15):
-                    while "dkim_private_keys" not in (tmp_path / "snapshot.json").read_text():
-                        await agent.wait_until(lambda s, v=agent.installed.version: s.version > v, 15)
+                await snapshot_with(agent, tmp_path, lambda s: "dkim_private_keys" in s and s["credentials"])
         private_pem = next(iter(json.loads((tmp_path / "snapshot.json").read_text())["dkim_private_keys"].values()))
     finally:
         root.removeHandler(handler)
@@ -108,6 +108,7 @@ async def test_planted_secrets_appear_in_no_topic_table_or_log(fresh_stack, infr
     planted = {
         "api token": needles(api_token.encode()),
         "mta token": needles(mta_token.encode()),
+        "smtp password": needles(smtp_password.encode()),
         "dkim private key": dkim_needles(private_pem),
     }
     haystacks = {
@@ -121,6 +122,7 @@ async def test_planted_secrets_appear_in_no_topic_table_or_log(fresh_stack, infr
     public_key = created["data"]["dkim_public_key"].encode()
     assert any(public_key in value for value in haystacks["kafka"])
     assert b"snapshot installed" in haystacks["logs"][0]
+    assert any(form in row for form in needles(b"$argon2id$v=19$") for row in haystacks["postgres"])
     leaks = [(secret, where) for secret, forms in planted.items() for where, items in haystacks.items()
              if any(form in item for form in forms for item in items)]
     assert leaks == []
