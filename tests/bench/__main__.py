@@ -118,20 +118,13 @@ async def domain_creates(infra: InfraConfig, key_file: Path, n: int, pool_size: 
     """`n` sequential domain creates; with `pool_size` >= n every key is pre-generated."""
     config = StackConfig(infra=msgspec.structs.replace(infra, namespace=f"{infra.namespace}p{pool_size}"),
                          http_port=0, admin_token=ADMIN, master_key_file=key_file, key_pool_size=pool_size)
-    admin = {"Authorization": f"Bearer {ADMIN}"}
     async with run_stack(config) as stack, aiohttp.ClientSession() as http:
         await wait_healthy(stack.url, 60)
         pooled = f"SELECT count(*) FROM {stack.domains.schema}.key_pool"
         async with asyncio.timeout(300):  # a full pool: no key generated on the request's path
             while await stack.domains.pool.fetchval(pooled) < pool_size:  # noqa: ASYNC110 - a table, not an event
                 await asyncio.sleep(0.2)
-        async with http.post(f"{stack.url}/admin/v1/clusters", json={"region": "bench-1"}, headers=admin) as r:
-            cluster = (await r.json())["data"]["id"]
-        await http.post(f"{stack.url}/admin/v1/users", json={"email": "bench@example.com"}, headers=admin)
-        await http.post(f"{stack.url}/admin/v1/users/bench@example.com/grants", json={"cluster": cluster},
-                        headers=admin)
-        async with http.post(f"{stack.url}/admin/v1/users/bench@example.com/token", headers=admin) as r:
-            user = {"Authorization": f"Bearer {(await r.json())['token']}"}
+        user, cluster = await _tenant(http, stack.url)
         samples = []
         for i in range(n):
             start = time.perf_counter()
@@ -140,6 +133,47 @@ async def domain_creates(infra: InfraConfig, key_file: Path, n: int, pool_size: 
                 assert r.status == 201, await r.text()
             samples.append(time.perf_counter() - start)
     return summary(samples)
+
+
+async def credential_creates(infra: InfraConfig, key_file: Path, n: int) -> dict:
+    """`n` sequential credential creates (each mints a password and hashes it with argon2id)."""
+    config = StackConfig(infra=msgspec.structs.replace(infra, namespace=f"{infra.namespace}cred"), http_port=0,
+                         admin_token=ADMIN, master_key_file=key_file)
+    async with run_stack(config) as stack, aiohttp.ClientSession() as http:
+        await wait_healthy(stack.url, 60)
+        user, cluster = await _tenant(http, stack.url)
+        samples = []
+        for i in range(n):
+            start = time.perf_counter()
+            async with http.post(f"{stack.url}/api/v1/clusters/{cluster}/credentials", headers=user,
+                                 json={"user": f"app-{i}", "allow_all_domains": True}) as r:
+                assert r.status == 201, await r.text()
+            samples.append(time.perf_counter() - start)
+    return summary(samples)
+
+
+def argon2_hash_alone(n: int) -> dict:
+    from unmta_credentials.passwords import hash_password, new_password
+
+    samples = []
+    for _ in range(n):
+        password = new_password()
+        start = time.perf_counter()
+        hash_password(password)
+        samples.append(time.perf_counter() - start)
+    return summary(samples)
+
+
+async def _tenant(http: aiohttp.ClientSession, url: str) -> tuple[dict, str]:
+    """A cluster and the headers of a user who may use it."""
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    async with http.post(f"{url}/admin/v1/clusters", json={"region": "bench-1"}, headers=admin) as r:
+        cluster = (await r.json())["data"]["id"]
+    email = f"bench-{uuid.uuid4().hex[:6]}@example.com"
+    await http.post(f"{url}/admin/v1/users", json={"email": email}, headers=admin)
+    await http.post(f"{url}/admin/v1/users/{email}/grants", json={"cluster": cluster}, headers=admin)
+    async with http.post(f"{url}/admin/v1/users/{email}/token", headers=admin) as r:
+        return {"Authorization": f"Bearer {(await r.json())['token']}"}, cluster
 
 
 async def run(n: int, infra: InfraConfig, creates: int) -> dict:
@@ -151,6 +185,8 @@ async def run(n: int, infra: InfraConfig, creates: int) -> dict:
         **await propagation(infra, n, key_file),
         "domain_create_key_pool": await domain_creates(infra, key_file, creates, pool_size=creates + 5),
         "domain_create_no_pool": await domain_creates(infra, key_file, creates, pool_size=0),
+        "credential_create": await credential_creates(infra, key_file, creates),
+        "argon2id_hash_alone": argon2_hash_alone(creates),
     }
 
 
