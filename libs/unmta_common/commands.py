@@ -299,6 +299,17 @@ class CommandBus:
                 del self._waiters[command_id]
 
 
+def local_command(payload: msgspec.Struct, *, cluster_id: str, actor: str) -> CommandEnvelope:
+    """A command a service gives itself (a background check's result), decided like any other."""
+    from .ids import uuid7
+    from .timefmt import utc_now
+
+    command_id = uuid7()
+    return CommandEnvelope(command_id=command_id, type=type(payload).__struct_config__.tag, cluster_id=cluster_id,
+                           partition_key=cluster_id, issued_at=utc_now(), correlation_id=command_id, actor=actor,
+                           fingerprint="", payload=msgspec.Raw(encode(payload)))
+
+
 def decode_outcome_body(outcome: Outcome) -> object:
     return None if outcome.body is None else msgspec.json.decode(outcome.body)
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncpg
 
-from unmta_common.commands import Decision
+from unmta_common.commands import Decision, local_command
 from unmta_common.decisions import Rejected
 from unmta_common.dns import Resolver
 from unmta_common.envelope import CommandEnvelope
+from unmta_common.rechecks import Rechecks
 from unmta_common.repository import Repository
 
 from .domain import Domain
 from .keys import KeyPool
 from .messages import CreateDomain, DeleteDomain, RecordVerification, VerifyDomain, command_decoder, event_decoder
 from .queries import DomainsQueries
-from .verifier import BackgroundVerifier, dkim_check
+from .verifier import dkim_check
 
 
 def domain_key(cluster_id: str, name: str) -> str:
@@ -22,13 +23,23 @@ def domain_key(cluster_id: str, name: str) -> str:
 
 
 class DomainsHandlers:
-    def __init__(self, pool: asyncpg.Pool, schema: str, keys: KeyPool, resolver: Resolver) -> None:
+    def __init__(self, pool: asyncpg.Pool, schema: str, keys: KeyPool, resolver: Resolver,
+                 rechecks: Rechecks) -> None:
         self._pool = pool
+        self._rechecks = rechecks
         self._repository = Repository(schema, event_decoder, "domain")
         self._keys = keys
         self._resolver = resolver
         self._queries = DomainsQueries(schema)
-        self.verifier: BackgroundVerifier | None = None  # wired by the service (needs the processor)
+
+    async def recheck(self, processor, cluster_id: str, name: str) -> None:
+        """A background check of a pending domain, decided as the service's own command."""
+        view = await self._queries.get(self._pool, cluster_id, name)
+        if view is None or view.status != "pending":
+            return
+        error = await dkim_check(self._resolver, name, view.dkim_public_key)
+        await processor.decide(local_command(RecordVerification(cluster_id=cluster_id, name=name, error=error),
+                                             cluster_id=cluster_id, actor="domains.verifier"))
 
     async def prepare(self, command: CommandEnvelope) -> object:
         """A DNS check for VerifyDomain, outside the transaction."""
@@ -70,16 +81,16 @@ class DomainsHandlers:
                 domain = await self._load(conn, cluster_id, name)
                 error = prepared if isinstance(prepared, str) else None
                 events = domain.record_check(error)
-                if domain.status == "pending" and error is not None and self.verifier is not None:
-                    await self.verifier.note_check(conn, cluster_id, name, error)
+                if domain.status == "pending" and error is not None:
+                    await self._rechecks.failed(conn, cluster_id, name, error)
                 verification = {"verified": error is None, "error": error}
                 return Decision(200, events=self._envelopes(domain, events, command),
                                 body_from_state=lambda c: _verification(q.get(c, cluster_id, name), verification))
             case RecordVerification(cluster_id=cluster_id, name=name, error=error):
                 domain = await self._load(conn, cluster_id, name)
                 events = domain.record_check(error)
-                if not events and domain.status == "pending" and self.verifier is not None:
-                    await self.verifier.note_check(conn, cluster_id, name, error)
+                if not events and domain.status == "pending":
+                    await self._rechecks.failed(conn, cluster_id, name, error)
                 return Decision(200, events=self._envelopes(domain, events, command))
         raise AssertionError(f"unhandled command {payload!r}")
 

@@ -13,12 +13,12 @@ from unmta_common.config import InfraConfig, Names
 from unmta_common.crypto import MasterKey
 from unmta_common.dns import Resolver
 from unmta_common.pg import EVENT_SOURCED_DDL, ensure_schema, open_pool
+from unmta_common.rechecks import RECHECKS_DDL, Rechecks
 from unmta_common.service import RunningService, run_command_service
 
 from .handlers import DomainsHandlers
 from .keys import KEYS_DDL, KeyPool
 from .state import STATE_DDL, DomainsState
-from .verifier import BackgroundVerifier
 
 SERVICE = "domains"
 
@@ -47,19 +47,19 @@ async def run_domains(config: DomainsConfig, pool: asyncpg.Pool | None = None) -
     async with contextlib.AsyncExitStack() as stack:
         if pool is None:
             pool = await stack.enter_async_context(open_pool(config.infra.database_url))
-        await ensure_schema(pool, schema, EVENT_SOURCED_DDL, KEYS_DDL, STATE_DDL)
+        await ensure_schema(pool, schema, EVENT_SOURCED_DDL, KEYS_DDL, RECHECKS_DDL, STATE_DDL)
         keys = KeyPool(pool, schema, master, config.key_pool_size)
-        handlers = DomainsHandlers(pool, schema, keys, resolver)
+        rechecks = Rechecks(schema, config.verify_base_interval_s, config.verify_max_interval_s)
+        handlers = DomainsHandlers(pool, schema, keys, resolver, rechecks)
 
         def verifier(running: RunningService):
-            handlers.verifier = BackgroundVerifier(
-                pool, schema, resolver, running.processor, config.verify_base_interval_s,
-                config.verify_max_interval_s, config.verify_tick_s)
-            return handlers.verifier.run()
+            return rechecks.run(pool, lambda cluster_id, name: handlers.recheck(running.processor, cluster_id, name),
+                                config.verify_tick_s)
 
         stack.push_async_callback(resolver.close)
         running = await stack.enter_async_context(run_command_service(
-            config.infra, SERVICE, state_ddl=STATE_DDL, handler=handlers, project_state=DomainsState(schema).apply,
+            config.infra, SERVICE, state_ddl=STATE_DDL, handler=handlers,
+            project_state=DomainsState(schema, rechecks).apply,
             prepare=handlers.prepare, pool=pool,
             background_tasks={"domains.keypool": lambda _running: keys.refill_forever(),
                               "domains.verifier": verifier}))

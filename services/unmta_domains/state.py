@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncpg
 
 from unmta_common.envelope import EventEnvelope
+from unmta_common.rechecks import Rechecks
 
 from .messages import DomainCreated, DomainDeleted, DomainVerified, event_decoder
 
@@ -20,21 +21,13 @@ CREATE TABLE IF NOT EXISTS {schema}.domains (
     updated_at text NOT NULL,
     PRIMARY KEY (cluster_id, name)
 );
-CREATE TABLE IF NOT EXISTS {schema}.verification_checks (
-    cluster_id    text NOT NULL,
-    name          text NOT NULL,
-    next_check_at timestamptz NOT NULL,
-    attempts      integer NOT NULL DEFAULT 0,
-    last_error    text,
-    PRIMARY KEY (cluster_id, name)
-);
-CREATE INDEX IF NOT EXISTS verification_due ON {schema}.verification_checks (next_check_at);
 """
 
 
 class DomainsState:
-    def __init__(self, schema: str) -> None:
+    def __init__(self, schema: str, rechecks: Rechecks) -> None:
         self.schema = schema
+        self._rechecks = rechecks
 
     async def apply(self, conn: asyncpg.Connection, envelope: EventEnvelope) -> None:
         s, at = self.schema, envelope.occurred_at
@@ -42,18 +35,13 @@ class DomainsState:
             case DomainCreated() as e:
                 await conn.execute(f"INSERT INTO {s}.domains VALUES ($1, $2, 'pending', $3, $4, $5, $5)",
                                    e.cluster_id, e.name, e.public_key, e.key_id, at)
-                await conn.execute(f"INSERT INTO {s}.verification_checks (cluster_id, name, next_check_at)"
-                                   " VALUES ($1, $2, now()) ON CONFLICT (cluster_id, name) DO UPDATE"
-                                   " SET next_check_at = now(), attempts = 0, last_error = NULL",
-                                   e.cluster_id, e.name)
+                await self._rechecks.start(conn, e.cluster_id, e.name)
             case DomainVerified() as e:
                 await conn.execute(f"UPDATE {s}.domains SET status = 'verified', updated_at = $3"
                                    " WHERE cluster_id = $1 AND name = $2", e.cluster_id, e.name, at)
-                await conn.execute(f"DELETE FROM {s}.verification_checks WHERE cluster_id = $1 AND name = $2",
-                                   e.cluster_id, e.name)
+                await self._rechecks.stop(conn, e.cluster_id, e.name)
             case DomainDeleted() as e:
                 await conn.execute(f"DELETE FROM {s}.domains WHERE cluster_id = $1 AND name = $2",
                                    e.cluster_id, e.name)
-                await conn.execute(f"DELETE FROM {s}.verification_checks WHERE cluster_id = $1 AND name = $2",
-                                   e.cluster_id, e.name)
+                await self._rechecks.stop(conn, e.cluster_id, e.name)
                 await conn.execute(f"DELETE FROM {s}.data_keys WHERE key_id = $1", e.key_id)
