@@ -19,6 +19,13 @@ from unmta_domains.messages import event_decoder as domains_event_decoder
 from unmta_fleet.messages import ClusterCreated, ClusterRateChanged, MtaRegistered
 from unmta_fleet.messages import event_decoder as fleet_event_decoder
 from unmta_fleet.ratelimit import parse_rate
+from unmta_tracking.messages import (
+    DefaultTrackingDomainChanged,
+    TrackingDomainCreated,
+    TrackingDomainDeleted,
+    TrackingDomainVerified,
+)
+from unmta_tracking.messages import event_decoder as tracking_event_decoder
 
 
 class OutboundIp(msgspec.Struct, frozen=True, kw_only=True):
@@ -72,6 +79,9 @@ class ClusterState(msgspec.Struct, frozen=True, kw_only=True):
     mtas: dict[str, MtaNode] = {}
     domains: dict[str, DomainNode] = {}
     credentials: dict[str, Credential] = {}
+    # Tracking domains: name -> active; and the cluster's default (which may still be pending).
+    tracking: dict[str, bool] = {}
+    default_tracking: str | None = None
 
 
 class Throttle(msgspec.Struct, frozen=True, kw_only=True):
@@ -107,11 +117,19 @@ class SnapshotDomain(msgspec.Struct, frozen=True, kw_only=True):
     key_id: str
 
 
+class TrackingDomain(msgspec.Struct, frozen=True, kw_only=True):
+    """An active tracking domain (pending ones are not sent to MTAs)."""
+
+    name: str
+    is_default: bool
+
+
 class SnapshotContent(msgspec.Struct, frozen=True, kw_only=True):
     cluster: SnapshotCluster
     mta: SnapshotMta
     domains: list[SnapshotDomain]
     credentials: list[Credential]
+    tracking_domains: list[TrackingDomain]
 
 
 class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
@@ -121,6 +139,7 @@ class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
     mta: SnapshotMta
     domains: list[SnapshotDomain]
     credentials: list[Credential]
+    tracking_domains: list[TrackingDomain]
 
 
 class RenderedSnapshot(msgspec.Struct, frozen=True):
@@ -148,6 +167,8 @@ def apply(state: ClusterState, envelope: EventEnvelope) -> ClusterState:
         changed = _apply_domains(state, envelope)
     elif envelope.aggregate_type == "credential":
         changed = _apply_credentials(state, envelope)
+    elif envelope.aggregate_type == "tracking":
+        changed = _apply_tracking(state, envelope)
     else:
         changed = None
     if changed is None or changed == state:
@@ -202,6 +223,22 @@ def _apply_credentials(state: ClusterState, envelope: EventEnvelope) -> ClusterS
     return msgspec.structs.replace(state, credentials={**state.credentials, user: node})
 
 
+def _apply_tracking(state: ClusterState, envelope: EventEnvelope) -> ClusterState | None:
+    replace = msgspec.structs.replace
+    match tracking_event_decoder.decode(envelope.data):
+        case TrackingDomainCreated(name=name):
+            return replace(state, tracking={**state.tracking, name: False})
+        case TrackingDomainVerified(name=name) if name in state.tracking:
+            return replace(state, tracking={**state.tracking, name: True})
+        case DefaultTrackingDomainChanged(name=name):
+            return replace(state, default_tracking=name)
+        case TrackingDomainDeleted(name=name) if name in state.tracking:
+            default = None if state.default_tracking == name else state.default_tracking
+            return replace(state, tracking={k: v for k, v in state.tracking.items() if k != name},
+                           default_tracking=default)
+    return None
+
+
 def _throttle(rate: str | None) -> Throttle | None:
     if rate is None:
         return None
@@ -221,15 +258,19 @@ def render(state: ClusterState) -> list[RenderedSnapshot]:
                               key_id=d.key_id) for d in verified]
     sealed_keys = {d.key_id: d.sealed_private_key for d in verified}
     credentials = [state.credentials[user] for user in sorted(state.credentials)]
+    tracking = [TrackingDomain(name=name, is_default=name == state.default_tracking)
+                for name in sorted(state.tracking) if state.tracking[name]]
     rendered = []
     for mta_id in sorted(state.mtas):
         m = state.mtas[mta_id]
         mta = SnapshotMta(id=m.id, hostname=m.hostname, primary_ipv4=m.primary_ipv4, primary_ipv6=m.primary_ipv6,
                           outbound_ips=m.outbound_ips)
-        content = SnapshotContent(cluster=cluster, mta=mta, domains=domains, credentials=credentials)
+        content = SnapshotContent(cluster=cluster, mta=mta, domains=domains, credentials=credentials,
+                                  tracking_domains=tracking)
         content_hash = hashlib.sha256(_content_encoder.encode(content)).hexdigest()
         body = _snapshot_encoder.encode(Snapshot(version=state.version, content_hash=content_hash, cluster=cluster,
-                                                 mta=mta, domains=domains, credentials=credentials))
+                                                 mta=mta, domains=domains, credentials=credentials,
+                                                 tracking_domains=tracking))
         rendered.append(RenderedSnapshot(mta_id, state.version, f'"{state.version}-{content_hash[:16]}"', body,
                                          sealed_keys))
     return rendered

@@ -12,7 +12,7 @@ from unmta_common.pg import ensure_schema
 from .projection import ClusterState, RenderedSnapshot, state_decoder, state_encoder
 
 # The services whose event topics the snapshots are projected from.
-SOURCE_SERVICES = ("fleet", "domains", "credentials")
+SOURCE_SERVICES = ("fleet", "domains", "credentials", "tracking")
 
 CONTROL_DDL = """
 CREATE TABLE IF NOT EXISTS {schema}.active (

@@ -19,6 +19,7 @@ from unmta_domains.service import DomainsConfig, run_domains
 from unmta_fleet.service import FleetConfig, run_fleet
 from unmta_gateway.app import create_app
 from unmta_gateway.context import GatewayConfig
+from unmta_tracking.service import TrackingConfig, run_tracking
 
 
 class StackConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,6 +58,11 @@ class StackConfig(msgspec.Struct, frozen=True, kw_only=True):
                              admin_token=self.admin_token, base_domain=self.base_domain,
                              command_timeout_s=self.command_timeout_s)
 
+    def tracking(self) -> TrackingConfig:
+        return TrackingConfig(infra=self.infra, base_domain=self.base_domain, dns_nameservers=self.dns_nameservers,
+                              dns_timeout_s=self.dns_timeout_s, verify_base_interval_s=self.verify_base_interval_s,
+                              verify_tick_s=self.verify_tick_s)
+
     def domains(self) -> DomainsConfig:
         return DomainsConfig(infra=self.infra, master_key_file=self.master_key_file,
                              dns_nameservers=self.dns_nameservers, dns_timeout_s=self.dns_timeout_s,
@@ -76,6 +82,7 @@ async def run_stack(config: StackConfig) -> AsyncIterator[RunningStack]:
     async with run_fleet(FleetConfig(infra=config.infra, base_domain=config.base_domain)), \
             run_domains(config.domains()) as domains, \
             run_credentials(config.infra), \
+            run_tracking(config.tracking()), \
             run_configsync(config.infra, config.master_key_file) as configsync:
         app = create_app(config.gateway(), extra_routes=configsync.add_routes)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)

@@ -153,7 +153,8 @@ async def test_health_reports_every_dependency(api):
     assert status == 200
     assert body["checks"] == {"postgres": "ok", "kafka": "ok",
                               "services": {"fleet": "consuming", "domains": "consuming",
-                                           "credentials": "consuming", "configsync": "consuming"}}
+                                           "credentials": "consuming", "tracking": "consuming",
+                                           "configsync": "consuming"}}
 
 
 async def test_openapi_describes_every_public_endpoint_from_the_validating_types(api):
@@ -163,6 +164,9 @@ async def test_openapi_describes_every_public_endpoint_from_the_validating_types
     assert set(spec["paths"]) == {"/api/v1/clusters", "/api/v1/clusters/{cluster}/mtas",
                                   "/api/v1/clusters/{cluster}/domains", "/api/v1/clusters/{cluster}/domains/{domain}",
                                   "/api/v1/clusters/{cluster}/domains/{domain}/verify",
+                                  "/api/v1/clusters/{cluster}/tracking-domains",
+                                  "/api/v1/clusters/{cluster}/tracking-domains/{domain}",
+                                  "/api/v1/clusters/{cluster}/tracking-domains/{domain}/verify",
                                   "/api/v1/clusters/{cluster}/credentials",
                                   "/api/v1/clusters/{cluster}/credentials/{user}"}
     create = spec["paths"]["/api/v1/clusters/{cluster}/domains"]["post"]

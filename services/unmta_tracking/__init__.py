@@ -1,0 +1,1 @@
+"""The tracking service: tracking domains, CNAME verification, the one-default invariant."""
