@@ -35,7 +35,7 @@ class DnsServer(asyncio.DatagramProtocol):
         self.txt[self._key(name)] = list(values)
 
     def set_cname(self, name: str, target: str) -> None:
-        self.cnames[self._key(name)] = target
+        self.cnames[self._key(name)] = target.rstrip(".")
 
     def remove(self, name: str) -> None:
         self.txt.pop(self._key(name), None)

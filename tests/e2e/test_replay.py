@@ -56,10 +56,22 @@ async def test_replay_rebuilds_byte_identical_snapshots_without_interrupting_pul
                 await api.call("POST", f"/api/v1/clusters/{cluster['id']}/domains/{name}/verify", user_token)
             await api.call("DELETE", f"/api/v1/clusters/{cluster['id']}/domains/gone{i}.{tag}.com",
                            user_token)
+            await api.call("POST", f"/api/v1/clusters/{cluster['id']}/credentials", user_token,
+                           json={"user": f"app{i}", "domains": [f"keep{i}.{tag}.com"]})
+            await api.call("PUT", f"/api/v1/clusters/{cluster['id']}/credentials/app{i}", user_token,
+                           json={"allowed_ips": ["203.0.113.0/24"]})
+            tracking = f"t.keep{i}.{tag}.com"
+            _, created, _ = await api.call("POST", f"/api/v1/clusters/{cluster['id']}/tracking-domains", user_token,
+                                           json={"name": tracking, "is_default": True})
+            dns_server.set_cname(tracking, created["data"]["verification_hostname"])
+            await api.call("POST", f"/api/v1/clusters/{cluster['id']}/tracking-domains/{tracking}/verify", user_token)
             await api.admin_ok("PATCH", f"/admin/v1/clusters/{cluster['id']}", {"max_message_rate": "5/s"})
         await wait_until_projected(configsync.pool, configsync.names, set(mtas), "5/s")
-        assert all([d["name"] for d in json.loads(b)["domains"]] == [f"keep{i}.{tag}.com"]
-                   for i, b in enumerate(_by_cluster(await snapshot_bodies(configsync.pool, configsync.names))))
+        for i, body in enumerate(_by_cluster(await snapshot_bodies(configsync.pool, configsync.names))):
+            snapshot = json.loads(body)
+            assert [d["name"] for d in snapshot["domains"]] == [f"keep{i}.{tag}.com"]
+            assert [c["allowed_ips"] for c in snapshot["credentials"]] == [["203.0.113.0/24"]]
+            assert snapshot["tracking_domains"] == [{"name": f"t.keep{i}.{tag}.com", "is_default": True}]
         live = await snapshot_bodies(configsync.pool, configsync.names)
 
         pulls_failed = []
@@ -88,7 +100,7 @@ async def test_replay_rebuilds_byte_identical_snapshots_without_interrupting_pul
         assert report["generation"] == 2
         assert report["differing_snapshots"] == 0
         assert report["snapshots"] == len(mtas)
-        assert report["events"] >= 3 + 6 + 3 + 6 + 6 + 3
+        assert report["events"] >= 3 + 6 + 3 + 6 + 6 + 3 + 6 + 9
         assert pulls_failed == [] and all(n > 0 for n in served)
 
         assert await store.active_schema(configsync.pool, configsync.names) == configsync.names.generation_schema(2)
