@@ -109,7 +109,9 @@ def start_kafka(data_dir: Path, port: int | None = None, controller_port: int | 
     java = ["java", "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath]
     if not (data_dir / "log" / "meta.properties").exists():
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        fmt = subprocess.run([*java, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(props)],
+        # `--cluster-id=` form: a base64url id may start with "-", which would read as an option.
+        fmt = subprocess.run([*java, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
+                              "--config", str(props)],
                              capture_output=True, text=True, check=False)
         if fmt.returncode != 0:
             raise StackError(f"kafka storage format failed:\n{fmt.stdout}{fmt.stderr}")
