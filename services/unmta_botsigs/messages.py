@@ -1,17 +1,20 @@
-"""Botsigs commands and events (per cluster: default toggles and custom signatures)."""
+"""Botsigs commands and events (per cluster: default toggles and custom signatures).
+
+Tagged by "message", not msgspec's default "type": signatures have a field called type.
+"""
 
 from __future__ import annotations
 
 import msgspec
 
 
-class ToggleDefault(msgspec.Struct, frozen=True, kw_only=True, tag=True):
+class ToggleDefault(msgspec.Struct, frozen=True, kw_only=True, tag=True, tag_field="message"):
     cluster_id: str
     key: str
     enabled: bool
 
 
-class CreateCustom(msgspec.Struct, frozen=True, kw_only=True, tag=True):
+class CreateCustom(msgspec.Struct, frozen=True, kw_only=True, tag=True, tag_field="message"):
     cluster_id: str
     type: str
     pattern: str
@@ -19,7 +22,7 @@ class CreateCustom(msgspec.Struct, frozen=True, kw_only=True, tag=True):
     kind: str = "automation"
 
 
-class DeleteCustom(msgspec.Struct, frozen=True, kw_only=True, tag=True):
+class DeleteCustom(msgspec.Struct, frozen=True, kw_only=True, tag=True, tag_field="message"):
     cluster_id: str
     id: str
 
@@ -28,13 +31,13 @@ BotsigsCommand = ToggleDefault | CreateCustom | DeleteCustom
 command_decoder = msgspec.json.Decoder(BotsigsCommand)
 
 
-class DefaultSignatureToggled(msgspec.Struct, frozen=True, kw_only=True, tag=True):
+class DefaultSignatureToggled(msgspec.Struct, frozen=True, kw_only=True, tag=True, tag_field="message"):
     cluster_id: str
     key: str
     enabled: bool
 
 
-class CustomSignatureCreated(msgspec.Struct, frozen=True, kw_only=True, tag=True):
+class CustomSignatureCreated(msgspec.Struct, frozen=True, kw_only=True, tag=True, tag_field="message"):
     cluster_id: str
     id: str
     type: str
@@ -43,7 +46,7 @@ class CustomSignatureCreated(msgspec.Struct, frozen=True, kw_only=True, tag=True
     kind: str
 
 
-class CustomSignatureDeleted(msgspec.Struct, frozen=True, kw_only=True, tag=True):
+class CustomSignatureDeleted(msgspec.Struct, frozen=True, kw_only=True, tag=True, tag_field="message"):
     cluster_id: str
     id: str
 

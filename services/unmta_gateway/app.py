@@ -13,14 +13,14 @@ from unmta_common.config import Names
 from unmta_common.kafka import running_producer
 from unmta_common.pg import EVENT_SOURCED_DDL, OPS_DDL, ensure_schema, open_pool
 
-from . import admin, api_credentials, api_domains, api_tracking, api_v1
+from . import admin, api_botsigs, api_credentials, api_domains, api_tracking, api_v1
 from .context import CONFIG, GATEWAY, Gateway, GatewayConfig, fleet_queries
 from .http import json_errors, json_response
 from .openapi import build_spec
 from .routes import Endpoint, register
 
 PUBLIC_ENDPOINTS: list[Endpoint] = [*api_v1.ENDPOINTS, *api_domains.ENDPOINTS, *api_tracking.ENDPOINTS,
-                                    *api_credentials.ENDPOINTS]
+                                    *api_credentials.ENDPOINTS, *api_botsigs.ENDPOINTS]
 ADMIN_ENDPOINTS: list[Endpoint] = [*admin.ENDPOINTS]
 HEALTH_TIMEOUT_S = 2.0
 
@@ -32,7 +32,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             running_producer(config.infra.kafka_bootstrap) as producer:
         await ensure_schema(pool, names.schema("ops"), OPS_DDL)
         # Owners create their own tables; these exist early so reads before first start don't fail.
-        for service in ("fleet", "domains", "credentials", "tracking"):
+        for service in ("fleet", "domains", "credentials", "tracking", "botsigs"):
             await ensure_schema(pool, names.schema(service), EVENT_SOURCED_DDL)
         bus = CommandBus(pool, producer, names.channel("outcomes"))
         await bus.start()

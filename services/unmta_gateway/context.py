@@ -23,7 +23,7 @@ class GatewayConfig(msgspec.Struct, frozen=True, kw_only=True):
     base_domain: str = "unmta.net"
     command_timeout_s: float = 10.0
     # /health is green only while each of these reports that it is consuming.
-    services: tuple[str, ...] = ("fleet", "domains", "credentials", "tracking", "configsync")
+    services: tuple[str, ...] = ("fleet", "domains", "credentials", "tracking", "botsigs", "configsync")
 
 
 @dataclass

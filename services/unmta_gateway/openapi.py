@@ -28,7 +28,7 @@ def build_spec(endpoints: list[Endpoint], *, title: str, version: str) -> dict:
             "security": [{e.security: []}],
             "parameters": [
                 {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                for name in re.findall(r"{(\w+)}", e.path)
+                for name in re.findall(r"{(\w+)(?::[^}]*)?}", e.path)
             ] + [
                 {"name": name, "in": "query", "required": False, "description": text, "schema": {"type": "string"}}
                 for name, text in e.query.items()
@@ -49,7 +49,7 @@ def build_spec(endpoints: list[Endpoint], *, title: str, version: str) -> dict:
             schema = by_type[ValidationErrorBody if status == 422 else ErrorBody]
             operation["responses"][str(status)] = {"description": _ERROR_TEXT.get(status, "Error"),
                                                    "content": {"application/json": {"schema": schema}}}
-        paths.setdefault(e.path, {})[e.method.lower()] = operation
+        paths.setdefault(re.sub(r"{(\w+):[^}]*}", r"{\1}", e.path), {})[e.method.lower()] = operation
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},

@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="unmta-server",
         description="Run every unMTA control-plane service (gateway, fleet, domains, credentials, "
-                    "tracking, configsync) in one process. Needs UNMTA_DATABASE_URL, UNMTA_KAFKA_BOOTSTRAP and "
-                    "UNMTA_MASTER_KEY_FILE; `make run` provides all three.")
+                    "tracking, botsigs, configsync) in one process. Needs UNMTA_DATABASE_URL, "
+                    "UNMTA_KAFKA_BOOTSTRAP and UNMTA_MASTER_KEY_FILE; `make run` provides all three.")
     parser.parse_args(argv)
     config, generated = StackConfig.from_env(os.environ)
     setup_logging(config.infra.log_level)

@@ -11,6 +11,7 @@ from pathlib import Path
 import msgspec
 from aiohttp import web
 
+from unmta_botsigs.service import run_botsigs
 from unmta_common.config import InfraConfig
 from unmta_common.service import RunningService
 from unmta_configsync.service import RunningConfigsync, run_configsync
@@ -83,6 +84,7 @@ async def run_stack(config: StackConfig) -> AsyncIterator[RunningStack]:
             run_domains(config.domains()) as domains, \
             run_credentials(config.infra), \
             run_tracking(config.tracking()), \
+            run_botsigs(config.infra), \
             run_configsync(config.infra, config.master_key_file) as configsync:
         app = create_app(config.gateway(), extra_routes=configsync.add_routes)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)

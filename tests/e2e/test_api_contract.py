@@ -153,7 +153,7 @@ async def test_health_reports_every_dependency(api):
     assert status == 200
     assert body["checks"] == {"postgres": "ok", "kafka": "ok",
                               "services": {"fleet": "consuming", "domains": "consuming",
-                                           "credentials": "consuming", "tracking": "consuming",
+                                           "credentials": "consuming", "tracking": "consuming", "botsigs": "consuming",
                                            "configsync": "consuming"}}
 
 
@@ -168,7 +168,11 @@ async def test_openapi_describes_every_public_endpoint_from_the_validating_types
                                   "/api/v1/clusters/{cluster}/tracking-domains/{domain}",
                                   "/api/v1/clusters/{cluster}/tracking-domains/{domain}/verify",
                                   "/api/v1/clusters/{cluster}/credentials",
-                                  "/api/v1/clusters/{cluster}/credentials/{user}"}
+                                  "/api/v1/clusters/{cluster}/credentials/{user}",
+                                  "/api/v1/clusters/{cluster}/bot-signatures/defaults",
+                                  "/api/v1/clusters/{cluster}/bot-signatures/defaults/{key}",
+                                  "/api/v1/clusters/{cluster}/bot-signatures/custom",
+                                  "/api/v1/clusters/{cluster}/bot-signatures/custom/{id}"}
     create = spec["paths"]["/api/v1/clusters/{cluster}/domains"]["post"]
     assert set(create["responses"]) == {"201", "401", "404", "422", "503"}
     assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/DomainCreateIn")

@@ -21,6 +21,7 @@ def service_processes(infra, gateway_port: int, configsync_port: int, log_dir, m
                UNMTA_NAMESPACE=infra.namespace, UNMTA_PARTITIONS=str(infra.partitions), UNMTA_ADMIN_TOKEN=ADMIN_TOKEN,
                UNMTA_MASTER_KEY_FILE=str(master_key_file))
     specs = [("unmta_fleet", {}), ("unmta_domains", {}), ("unmta_credentials", {}), ("unmta_tracking", {}),
+             ("unmta_botsigs", {}),
              ("unmta_configsync", {"UNMTA_HTTP_PORT": str(configsync_port)}),
              ("unmta_gateway", {"UNMTA_HTTP_PORT": str(gateway_port)})]
     processes = []

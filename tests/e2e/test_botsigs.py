@@ -1,0 +1,144 @@
+"""Bot signatures through the gateway and the botsigs service."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+
+import aiohttp
+import pytest
+
+from tests.api import Api
+
+
+@pytest.fixture
+async def tenant(shared_stack):
+    async with aiohttp.ClientSession() as http:
+        api = Api(http, shared_stack.url)
+        cluster = await api.new_cluster()
+        token = await api.new_user(f"bot-{uuid.uuid4().hex[:8]}@example.com", [cluster["id"]])
+        yield api, cluster["id"], token
+
+
+def path(cluster: str, rest: str = "") -> str:
+    return f"/api/v1/clusters/{cluster}/bot-signatures{rest}"
+
+
+async def test_defaults_list_has_the_contract_shape_and_paging(tenant):
+    api, cluster, token = tenant
+    status, body, _ = await api.call("GET", path(cluster, "/defaults"), token)
+    assert status == 200
+    assert list(body) == ["data", "meta"]
+    assert body["meta"]["current_page"] == 1 and body["meta"]["per_page"] == 50
+    assert body["meta"]["total"] >= 10_000 and len(body["data"]) == 50
+    assert list(body["data"][0]) == ["key", "type", "pattern", "source", "label", "enabled"]
+    _, page, _ = await api.call("GET", path(cluster, "/defaults?per_page=200&page=2"), token)
+    assert len(page["data"]) == 200 and page["meta"] == {"current_page": 2, "per_page": 200,
+                                                         "total": body["meta"]["total"]}
+    last = -(-body["meta"]["total"] // 200)
+    _, beyond, _ = await api.call("GET", path(cluster, f"/defaults?per_page=200&page={last + 1}"), token)
+    assert beyond["data"] == [] and beyond["meta"]["total"] == body["meta"]["total"]
+
+
+@pytest.mark.parametrize("query, field", [("per_page=0", "per_page"), ("per_page=201", "per_page"),
+                                          ("per_page=x", "per_page"), ("page=0", "page"), ("enabled=maybe", "enabled")])
+async def test_bad_list_parameters_are_422(tenant, query, field):
+    api, cluster, token = tenant
+    status, body, _ = await api.call("GET", path(cluster, f"/defaults?{query}"), token)
+    assert status == 422 and list(body["errors"]) == [field]
+
+
+async def test_filters_by_source_search_and_enabled(tenant):
+    api, cluster, token = tenant
+    _, apple, _ = await api.call("GET", path(cluster, "/defaults?source=apple&per_page=200"), token)
+    assert apple["data"] and {d["source"] for d in apple["data"]} == {"apple"}
+    _, found, _ = await api.call("GET", path(cluster, "/defaults?q=GOOGLEIMAGEproxy"), token)
+    assert [d["key"] for d in found["data"]] == ["ua:googleimageproxy"]
+    _, by_label, _ = await api.call("GET", path(cluster, "/defaults?q=private%20relay&source=apple"), token)
+    assert "apple:17.0.0.0/8" in [d["key"] for d in by_label["data"]]
+    _, off, _ = await api.call("GET", path(cluster, "/defaults?enabled=false&per_page=200"), token)
+    assert off["meta"]["total"] > 0 and all(not d["enabled"] for d in off["data"])
+    _, none, _ = await api.call("GET", path(cluster, "/defaults?q=%25_nothing_%25"), token)
+    assert none == {"data": [], "meta": {"current_page": 1, "per_page": 50, "total": 0}}
+
+
+async def test_get_and_toggle_defaults_per_cluster(tenant):
+    api, cluster, token = tenant
+    other = await api.new_cluster()
+    other_token = await api.new_user(f"o-{uuid.uuid4().hex[:8]}@example.com", [other["id"]])
+    status, body, _ = await api.call("GET", path(cluster, "/defaults/apple:17.0.0.0/8"), token)
+    assert (status, body) == (200, {"data": {"key": "apple:17.0.0.0/8", "type": "ip_cidr", "pattern": "17.0.0.0/8",
+                                             "source": "apple", "label": "Apple Private Relay", "enabled": True}})
+    status, body, _ = await api.call("PATCH", path(cluster, "/defaults/ua:googleimageproxy"), token,
+                                     json={"enabled": False})
+    assert status == 200 and body["data"]["enabled"] is False and body["data"]["pattern"] == "GoogleImageProxy"
+    assert (await api.call("GET", path(cluster, "/defaults/ua:googleimageproxy"), token))[1]["data"]["enabled"] is False
+    theirs = await api.call("GET", path(other["id"], "/defaults/ua:googleimageproxy"), other_token)
+    assert theirs[1]["data"]["enabled"] is True
+    _, disabled, _ = await api.call("GET", path(cluster, "/defaults?enabled=false&q=googleimageproxy"), token)
+    assert [d["key"] for d in disabled["data"]] == ["ua:googleimageproxy"]
+    for body in ({}, {"enabled": "no"}):
+        status, answer, _ = await api.call("PATCH", path(cluster, "/defaults/ua:googleimageproxy"), token, json=body)
+        assert status == 422 and list(answer["errors"]) == ["enabled"]
+    for method in ("GET", "PATCH"):
+        answer = await api.call(method, path(cluster, "/defaults/ua:no-such-thing"), token, json={"enabled": True})
+        assert answer[:2] == (404, {"message": "Not Found"})
+
+
+async def test_custom_signatures_lifecycle(tenant):
+    api, cluster, token = tenant
+    status, body, _ = await api.call("POST", path(cluster, "/custom"), token,
+                                     json={"type": "user_agent", "pattern": "InternalScanner/1.0",
+                                           "label": "Corporate link scanner"})
+    assert status == 201
+    data = body["data"]
+    assert list(data) == ["id", "type", "pattern", "source", "kind", "label", "created_at", "updated_at"]
+    assert uuid.UUID(data["id"]) and (data["source"], data["kind"]) == ("custom", "automation")
+    status, proxy, _ = await api.call("POST", path(cluster, "/custom"), token,
+                                      json={"type": "ip_cidr", "pattern": "2001:DB8::/32", "kind": "proxy"})
+    assert status == 201 and proxy["data"]["pattern"] == "2001:db8::/32" and proxy["data"]["label"] is None
+    assert (await api.call("GET", path(cluster, "/custom"), token))[1] == {"data": [data, proxy["data"]]}
+    assert (await api.call("GET", path(cluster, f"/custom/{data['id']}"), token))[1] == {"data": data}
+    for bad in ("not-a-uuid", str(uuid.uuid4())):
+        assert (await api.call("GET", path(cluster, f"/custom/{bad}"), token))[:2] == (404, {"message": "Not Found"})
+        assert (await api.call("DELETE", path(cluster, f"/custom/{bad}"), token))[0] == 404
+    assert (await api.call("DELETE", path(cluster, f"/custom/{data['id']}"), token))[:2] == (204, None)
+    assert (await api.call("GET", path(cluster, f"/custom/{data['id']}"), token))[0] == 404
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"pattern": "x"}, "type"),
+    ({"type": "regex", "pattern": "x"}, "type"),
+    ({"type": "user_agent"}, "pattern"),
+    ({"type": "user_agent", "pattern": ""}, "pattern"),
+    ({"type": "user_agent", "pattern": "x" * 1001}, "pattern"),
+    ({"type": "user_agent", "pattern": 5}, "pattern"),
+    ({"type": "ip_exact", "pattern": "1.2.3.999"}, "pattern"),
+    ({"type": "ip_exact", "pattern": "10.0.0.0/8"}, "pattern"),
+    ({"type": "ip_cidr", "pattern": "10.0.0.1/8"}, "pattern"),
+    ({"type": "ip_cidr", "pattern": "10.0.0.0/33"}, "pattern"),
+    ({"type": "ip_cidr", "pattern": "2001:db8::/129"}, "pattern"),
+    ({"type": "ip_cidr", "pattern": "10.0.0.0"}, "pattern"),
+    ({"type": "user_agent", "pattern": "x", "label": "l" * 256}, "label"),
+    ({"type": "user_agent", "pattern": "x", "kind": "human"}, "kind"),
+    ({"type": "user_agent", "pattern": "x", "extra": 1}, "extra"),
+])
+async def test_invalid_custom_signatures_are_422_by_field(tenant, body, field):
+    api, cluster, token = tenant
+    status, answer, _ = await api.call("POST", path(cluster, "/custom"), token, json=body)
+    assert status == 422 and field in answer["errors"] and answer["message"] == answer["errors"][field][0]
+
+
+async def test_other_tenants_get_404_everywhere(tenant):
+    api, cluster, token = tenant
+    _, created, _ = await api.call("POST", path(cluster, "/custom"), token,
+                                   json={"type": "ip_exact", "pattern": "198.51.100.9"})
+    stranger = await api.new_user(f"s-{uuid.uuid4().hex[:8]}@example.com")
+    routes = [("GET", "/defaults", None), ("GET", "/defaults/ua:googleimageproxy", None),
+              ("PATCH", "/defaults/ua:googleimageproxy", {"enabled": False}), ("GET", "/custom", None),
+              ("POST", "/custom", {"type": "user_agent", "pattern": "x"}),
+              ("GET", f"/custom/{created['data']['id']}", None), ("DELETE", f"/custom/{created['data']['id']}", None)]
+    answers = await asyncio.gather(*[api.call(m, path(cluster, r), stranger, json=b) for m, r, b in routes])
+    assert all(a[:2] == (404, {"message": "Not Found"}) for a in answers)
+    assert re.fullmatch(r"[0-9a-f-]{36}", created["data"]["id"])
