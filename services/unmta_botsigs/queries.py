@@ -71,7 +71,7 @@ class BotsigsQueries:
 
     async def customs(self, db, cluster_id: str) -> list[CustomView]:
         rows = await db.fetch(f"SELECT {_CUSTOM_COLUMNS} FROM {self.schema}.custom_signatures WHERE cluster_id = $1"
-                              " ORDER BY created_at, id", cluster_id)
+                              " ORDER BY seq", cluster_id)
         return [CustomView(**dict(r)) for r in rows]
 
     async def custom(self, db, cluster_id: str, id_: str) -> CustomView | None:

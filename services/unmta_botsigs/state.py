@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS {schema}.custom_signatures (
     kind       text NOT NULL,
     created_at text NOT NULL,
     updated_at text NOT NULL,
+    seq        bigserial,
     PRIMARY KEY (cluster_id, id)
 );
 """
@@ -76,7 +77,8 @@ class BotsigsState:
                 await conn.execute(f"INSERT INTO {s}.toggles VALUES ($1, $2, $3) ON CONFLICT (cluster_id, key)"
                                    " DO UPDATE SET enabled = EXCLUDED.enabled", e.cluster_id, e.key, e.enabled)
             case CustomSignatureCreated() as e:
-                await conn.execute(f"INSERT INTO {s}.custom_signatures VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                await conn.execute(f"INSERT INTO {s}.custom_signatures (cluster_id, id, type, pattern, label, kind,"
+                                   " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
                                    e.cluster_id, e.id, e.type, e.pattern, e.label, e.kind, at)
             case CustomSignatureDeleted() as e:
                 await conn.execute(f"DELETE FROM {s}.custom_signatures WHERE cluster_id = $1 AND id = $2",
