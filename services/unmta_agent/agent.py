@@ -23,6 +23,7 @@ import msgspec
 log = logging.getLogger("unmta.agent")
 
 SNAPSHOT_FILE = "snapshot.json"
+ARTIFACTS_DIR = "artifacts"
 _sorted = msgspec.json.Encoder(order="sorted")
 
 
@@ -151,8 +152,28 @@ class Agent:
                 log.error("snapshot pull refused", extra={"status": response.status, "body": text})
                 raise aiohttp.ClientResponseError(response.request_info, (), status=response.status, message=text)
             body = await response.read()
+        await self._fetch_artifacts(http, body)
         self._install(body)
         await self._report_pending(http)
+
+    async def _fetch_artifacts(self, http: aiohttp.ClientSession, body: bytes) -> None:
+        """Fetches the compiled artifacts a snapshot references, before it is installed, so the MTA
+        never holds a snapshot whose matcher it cannot build. Artifacts are immutable: fetched once."""
+        try:
+            sha = json.loads(body)["bot_signatures"]["defaults"]["sha256"]
+        except (ValueError, KeyError, TypeError):
+            return
+        path = self.config.directory / ARTIFACTS_DIR / f"{sha}.json"
+        if path.exists():
+            return
+        async with http.get(f"{self.config.url.rstrip('/')}/mta/v1/artifacts/{sha}") as response:
+            if response.status != 200:
+                raise aiohttp.ClientResponseError(response.request_info, (), status=response.status,
+                                                  message="artifact not available")
+            artifact = await response.read()
+        if hashlib.sha256(artifact).hexdigest() != sha:
+            raise aiohttp.ClientPayloadError(f"artifact {sha} does not match its hash")
+        write_atomically(path.parent, path.name, artifact)
 
     def _install(self, body: bytes) -> None:
         try:

@@ -11,6 +11,9 @@ import hashlib
 
 import msgspec
 
+from unmta_botsigs.artifacts import DefaultsArtifact, defaults_artifact
+from unmta_botsigs.messages import CustomSignatureCreated, CustomSignatureDeleted, DefaultSignatureToggled
+from unmta_botsigs.messages import event_decoder as botsigs_event_decoder
 from unmta_common.envelope import EventEnvelope
 from unmta_credentials.messages import CredentialCreated, CredentialDeleted, CredentialRestricted
 from unmta_credentials.messages import event_decoder as credentials_event_decoder
@@ -72,6 +75,14 @@ class Credential(msgspec.Struct, frozen=True, kw_only=True):
     allowed_ips: list[str]
 
 
+class CustomBotSignature(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    type: str
+    pattern: str
+    kind: str
+    label: str | None
+
+
 class ClusterState(msgspec.Struct, frozen=True, kw_only=True):
     cluster_id: str
     version: int = 0
@@ -82,6 +93,8 @@ class ClusterState(msgspec.Struct, frozen=True, kw_only=True):
     # Tracking domains: name -> active; and the cluster's default (which may still be pending).
     tracking: dict[str, bool] = {}
     default_tracking: str | None = None
+    bot_toggles: dict[str, bool] = {}
+    bot_custom: dict[str, CustomBotSignature] = {}
 
 
 class Throttle(msgspec.Struct, frozen=True, kw_only=True):
@@ -124,12 +137,21 @@ class TrackingDomain(msgspec.Struct, frozen=True, kw_only=True):
     is_default: bool
 
 
+class BotSignatures(msgspec.Struct, frozen=True, kw_only=True):
+    """The cluster's enabled defaults by reference (a content-addressed compiled artifact, shared by
+    every cluster with the same set: fetch GET /mta/v1/artifacts/{sha256}), and its custom ones inline."""
+
+    defaults: DefaultsArtifact
+    custom: list[CustomBotSignature]
+
+
 class SnapshotContent(msgspec.Struct, frozen=True, kw_only=True):
     cluster: SnapshotCluster
     mta: SnapshotMta
     domains: list[SnapshotDomain]
     credentials: list[Credential]
     tracking_domains: list[TrackingDomain]
+    bot_signatures: BotSignatures
 
 
 class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
@@ -140,6 +162,7 @@ class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
     domains: list[SnapshotDomain]
     credentials: list[Credential]
     tracking_domains: list[TrackingDomain]
+    bot_signatures: BotSignatures
 
 
 class RenderedSnapshot(msgspec.Struct, frozen=True):
@@ -169,6 +192,8 @@ def apply(state: ClusterState, envelope: EventEnvelope) -> ClusterState:
         changed = _apply_credentials(state, envelope)
     elif envelope.aggregate_type == "tracking":
         changed = _apply_tracking(state, envelope)
+    elif envelope.aggregate_type == "botsigs":
+        changed = _apply_botsigs(state, envelope)
     else:
         changed = None
     if changed is None or changed == state:
@@ -239,6 +264,19 @@ def _apply_tracking(state: ClusterState, envelope: EventEnvelope) -> ClusterStat
     return None
 
 
+def _apply_botsigs(state: ClusterState, envelope: EventEnvelope) -> ClusterState | None:
+    replace = msgspec.structs.replace
+    match botsigs_event_decoder.decode(envelope.data):
+        case DefaultSignatureToggled(key=key, enabled=enabled):
+            return replace(state, bot_toggles={**state.bot_toggles, key: enabled})
+        case CustomSignatureCreated() as e:
+            node = CustomBotSignature(id=e.id, type=e.type, pattern=e.pattern, kind=e.kind, label=e.label)
+            return replace(state, bot_custom={**state.bot_custom, e.id: node})
+        case CustomSignatureDeleted(id=id_) if id_ in state.bot_custom:
+            return replace(state, bot_custom={k: v for k, v in state.bot_custom.items() if k != id_})
+    return None
+
+
 def _throttle(rate: str | None) -> Throttle | None:
     if rate is None:
         return None
@@ -260,17 +298,20 @@ def render(state: ClusterState) -> list[RenderedSnapshot]:
     credentials = [state.credentials[user] for user in sorted(state.credentials)]
     tracking = [TrackingDomain(name=name, is_default=name == state.default_tracking)
                 for name in sorted(state.tracking) if state.tracking[name]]
+    # Compiled once per distinct enabled set (memoised by content): a toggle here rebuilds this cluster only.
+    bots = BotSignatures(defaults=defaults_artifact(state.bot_toggles),
+                         custom=list(state.bot_custom.values()))
     rendered = []
     for mta_id in sorted(state.mtas):
         m = state.mtas[mta_id]
         mta = SnapshotMta(id=m.id, hostname=m.hostname, primary_ipv4=m.primary_ipv4, primary_ipv6=m.primary_ipv6,
                           outbound_ips=m.outbound_ips)
         content = SnapshotContent(cluster=cluster, mta=mta, domains=domains, credentials=credentials,
-                                  tracking_domains=tracking)
+                                  tracking_domains=tracking, bot_signatures=bots)
         content_hash = hashlib.sha256(_content_encoder.encode(content)).hexdigest()
         body = _snapshot_encoder.encode(Snapshot(version=state.version, content_hash=content_hash, cluster=cluster,
                                                  mta=mta, domains=domains, credentials=credentials,
-                                                 tracking_domains=tracking))
+                                                 tracking_domains=tracking, bot_signatures=bots))
         rendered.append(RenderedSnapshot(mta_id, state.version, f'"{state.version}-{content_hash[:16]}"', body,
                                          sealed_keys))
     return rendered

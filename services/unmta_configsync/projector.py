@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from unmta_botsigs.artifacts import artifact_body, defaults_artifact
 from unmta_common.envelope import EventEnvelope
 
 from . import projection, store
@@ -49,6 +50,10 @@ class SnapshotProjection:
 
     async def end(self, conn: asyncpg.Connection) -> None:
         for cluster_id, state in self._touched.items():
-            await store.save_cluster(conn, self._schema, state, projection.render(state))
+            rendered = projection.render(state)
+            if rendered:
+                meta = defaults_artifact(state.bot_toggles)
+                await store.store_artifact(conn, self._names, meta.sha256, lambda s=state: artifact_body(s.bot_toggles))
+            await store.save_cluster(conn, self._schema, state, rendered)
             if self._live:
                 await conn.execute("SELECT pg_notify($1, $2)", self._names.channel, cluster_id)

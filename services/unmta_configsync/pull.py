@@ -174,9 +174,27 @@ async def report_status(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+async def get_artifact(request: web.Request) -> web.Response:
+    """A compiled artifact by its sha256 (immutable: any MTA may cache it forever)."""
+    if _bearer(request) is None:
+        return _unauthenticated()
+    pool, names = request.app[POOL_KEY], request.app[NAMES_KEY]
+    schema = await store.active_schema(pool, names)
+    digest = hashlib.sha256(_bearer(request).encode()).hexdigest()
+    if await pool.fetchval(f"SELECT mta_id FROM {schema}.mta_tokens WHERE token_digest = $1", digest) is None:
+        return _unauthenticated()
+    body = await pool.fetchval(f"SELECT body FROM {names.artifacts} WHERE sha256 = $1", request.match_info["sha256"])
+    if body is None:
+        return _not_found()
+    return web.Response(body=body, content_type="application/json",
+                        headers={"ETag": f'"{request.match_info["sha256"]}"',
+                                 "Cache-Control": "public, max-age=31536000, immutable"})
+
+
 def add_pull_routes(app: web.Application) -> None:
     """Registers the routes; `bind_pull_state` supplies what they use (possibly later, at startup)."""
     app.router.add_get("/mta/v1/mtas/{mta_id}/snapshot", get_snapshot)
+    app.router.add_get("/mta/v1/artifacts/{sha256}", get_artifact)
     app.router.add_post("/mta/v1/mtas/{mta_id}/status", report_status)
 
 

@@ -12,7 +12,7 @@ from unmta_common.pg import ensure_schema
 from .projection import ClusterState, RenderedSnapshot, state_decoder, state_encoder
 
 # The services whose event topics the snapshots are projected from.
-SOURCE_SERVICES = ("fleet", "domains", "credentials", "tracking")
+SOURCE_SERVICES = ("fleet", "domains", "credentials", "tracking", "botsigs")
 
 CONTROL_DDL = """
 CREATE TABLE IF NOT EXISTS {schema}.active (
@@ -20,6 +20,10 @@ CREATE TABLE IF NOT EXISTS {schema}.active (
     generation integer NOT NULL
 );
 INSERT INTO {schema}.active (generation) VALUES (1) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS {schema}.artifacts (
+    sha256 text PRIMARY KEY,
+    body   bytea NOT NULL
+);
 CREATE TABLE IF NOT EXISTS {schema}.mta_status (
     mta_id          text PRIMARY KEY,
     applied_version bigint,
@@ -58,6 +62,7 @@ class ConfigsyncNames:
         self.lock_key = f"{self.control}.projector"
         # Event topics this projection reads; other services' topics join as they arrive.
         self.source_topics = [names.events_topic(service) for service in SOURCE_SERVICES]
+        self.artifacts = f"{self.control}.artifacts"
         # Where the domains service keeps DKIM data keys (read at serve time to unseal keys).
         self.key_store = names.schema("domains")
         self.dead_letter_topic = names.dead_letter_topic("configsync")
@@ -107,3 +112,10 @@ async def save_cluster(conn: asyncpg.Connection, schema: str, state: ClusterStat
         f"INSERT INTO {schema}.mta_tokens (token_digest, mta_id) VALUES ($1, $2)"
         " ON CONFLICT (token_digest) DO UPDATE SET mta_id = EXCLUDED.mta_id",
         [(m.token_digest, m.id) for m in state.mtas.values()])
+
+
+async def store_artifact(conn: asyncpg.Connection, names: ConfigsyncNames, sha256: str, body_of) -> None:
+    """Stores a content-addressed artifact once (shared by every generation and cluster)."""
+    if not await conn.fetchval(f"SELECT 1 FROM {names.artifacts} WHERE sha256 = $1", sha256):
+        await conn.execute(f"INSERT INTO {names.artifacts} (sha256, body) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                           sha256, body_of())

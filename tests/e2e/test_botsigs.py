@@ -142,3 +142,49 @@ async def test_other_tenants_get_404_everywhere(tenant):
     answers = await asyncio.gather(*[api.call(m, path(cluster, r), stranger, json=b) for m, r, b in routes])
     assert all(a[:2] == (404, {"message": "Not Found"}) for a in answers)
     assert re.fullmatch(r"[0-9a-f-]{36}", created["data"]["id"])
+
+
+async def test_toggles_and_custom_signatures_reach_the_agents_matcher(tenant, shared_stack, tmp_path):
+    from tests.agents import running_agent, snapshot_with
+    from unmta_agent.bots import BotClassifier
+
+    api, cluster, token = tenant
+    mta, mta_token = await api.new_mta(cluster)
+    other = await api.new_cluster()
+    other_mta, other_token = await api.new_mta(other["id"])
+    image_proxy = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
+    async with running_agent(shared_stack.url, mta["id"], mta_token, tmp_path / "a") as agent, \
+            running_agent(shared_stack.url, other_mta["id"], other_token, tmp_path / "b") as other_agent:
+        first = await snapshot_with(agent, tmp_path / "a", lambda s: True)
+        theirs = await snapshot_with(other_agent, tmp_path / "b", lambda s: True)
+        # Same enabled set, same compiled artifact: shared by content.
+        assert first["bot_signatures"]["defaults"]["sha256"] == theirs["bot_signatures"]["defaults"]["sha256"]
+        assert first["bot_signatures"]["defaults"]["signatures"] >= 10_000
+        classifier = BotClassifier.from_directory(tmp_path / "a")
+        assert classifier.classify(image_proxy, None).ref == "ua:googleimageproxy"
+        assert classifier.classify("Mozilla/5.0 InternalScanner/1.0", "192.0.2.44") is None
+
+        await api.call("PATCH", path(cluster, "/defaults/ua:googleimageproxy"), token, json={"enabled": False})
+        _, custom, _ = await api.call("POST", path(cluster, "/custom"), token,
+                                      json={"type": "user_agent", "pattern": "InternalScanner/1.0"})
+        _, office, _ = await api.call("POST", path(cluster, "/custom"), token,
+                                      json={"type": "ip_cidr", "pattern": "192.0.2.0/24", "kind": "proxy"})
+        snapshot = await snapshot_with(agent, tmp_path / "a", lambda s: len(s["bot_signatures"]["custom"]) == 2)
+        assert snapshot["bot_signatures"]["defaults"]["sha256"] != first["bot_signatures"]["defaults"]["sha256"]
+        classifier = BotClassifier.from_directory(tmp_path / "a")
+        disabled = classifier.classify(image_proxy, None)
+        assert disabled is None or disabled.ref != "ua:googleimageproxy"
+        hit = classifier.classify("Mozilla/5.0 internalscanner/1.0", None)
+        assert (hit.ref, hit.source, hit.kind) == (custom["data"]["id"], "custom", "automation")
+        hit = classifier.classify("Mozilla/5.0 (X11) Firefox/120", "192.0.2.44")
+        assert (hit.ref, hit.kind) == (office["data"]["id"], "proxy")
+
+        # The other cluster is untouched: same artifact, same classification.
+        theirs_now = await snapshot_with(other_agent, tmp_path / "b", lambda s: True)
+        assert theirs_now["bot_signatures"] == theirs["bot_signatures"]
+        assert BotClassifier.from_directory(tmp_path / "b").classify(image_proxy, None).ref == "ua:googleimageproxy"
+
+        await api.call("PATCH", path(cluster, "/defaults/ua:googleimageproxy"), token, json={"enabled": True})
+        snapshot = await snapshot_with(agent, tmp_path / "a", lambda s: s["bot_signatures"]["defaults"]["sha256"]
+                                       == first["bot_signatures"]["defaults"]["sha256"])
+        assert BotClassifier.from_directory(tmp_path / "a").classify(image_proxy, None).ref == "ua:googleimageproxy"
