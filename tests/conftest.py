@@ -94,3 +94,15 @@ async def fresh_stack(infra, master_key_file, dns_server) -> AsyncIterator[Runni
     """A control plane of its own, for tests that replay, restart or count everything."""
     async with started_stack(stack_config(infra, master_key_file, dns_server)) as stack:
         yield stack
+
+
+@pytest.fixture
+async def tenant(shared_stack):
+    """A cluster of its own, a user who may use it, and an API client: (api, cluster id, user token)."""
+    from tests.api import Api
+
+    async with aiohttp.ClientSession() as http:
+        api = Api(http, shared_stack.url)
+        cluster = await api.new_cluster()
+        token = await api.new_user(f"user-{uuid.uuid4().hex[:8]}@example.com", [cluster["id"]])
+        yield api, cluster["id"], token

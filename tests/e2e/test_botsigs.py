@@ -6,19 +6,7 @@ import asyncio
 import re
 import uuid
 
-import aiohttp
 import pytest
-
-from tests.api import Api
-
-
-@pytest.fixture
-async def tenant(shared_stack):
-    async with aiohttp.ClientSession() as http:
-        api = Api(http, shared_stack.url)
-        cluster = await api.new_cluster()
-        token = await api.new_user(f"bot-{uuid.uuid4().hex[:8]}@example.com", [cluster["id"]])
-        yield api, cluster["id"], token
 
 
 def path(cluster: str, rest: str = "") -> str:

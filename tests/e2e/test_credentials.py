@@ -7,24 +7,13 @@ import json
 import re
 import uuid
 
-import aiohttp
 import pytest
 from argon2 import PasswordHasher
 
 from tests.agents import running_agent, snapshot_with
-from tests.api import Api
 from unmta_agent.policy import find_credential, may_send
 
 TIMEOUT_S = 15
-
-
-@pytest.fixture
-async def tenant(shared_stack):
-    async with aiohttp.ClientSession() as http:
-        api = Api(http, shared_stack.url)
-        cluster = await api.new_cluster()
-        token = await api.new_user(f"cred-{uuid.uuid4().hex[:8]}@example.com", [cluster["id"]])
-        yield api, cluster["id"], token
 
 
 def path(cluster: str, user: str | None = None) -> str:

@@ -6,7 +6,6 @@ import asyncio
 import base64
 import uuid
 
-import aiohttp
 import dkim
 import pytest
 from cryptography.hazmat.primitives.serialization import load_der_public_key
@@ -15,16 +14,6 @@ from tests.agents import running_agent, snapshot_with
 from tests.api import Api
 
 TIMEOUT_S = 15
-
-
-@pytest.fixture
-async def tenant(shared_stack):
-    """A cluster, a user who may use it, and an API client for that user."""
-    async with aiohttp.ClientSession() as http:
-        api = Api(http, shared_stack.url)
-        cluster = await api.new_cluster()
-        token = await api.new_user(f"dom-{uuid.uuid4().hex[:8]}@example.com", [cluster["id"]])
-        yield api, cluster["id"], token
 
 
 def unique_domain() -> str:

@@ -6,22 +6,11 @@ import asyncio
 import re
 import uuid
 
-import aiohttp
 import pytest
 
 from tests.agents import running_agent, snapshot_with
-from tests.api import Api
 
 TIMEOUT_S = 15
-
-
-@pytest.fixture
-async def tenant(shared_stack):
-    async with aiohttp.ClientSession() as http:
-        api = Api(http, shared_stack.url)
-        cluster = await api.new_cluster()
-        token = await api.new_user(f"trk-{uuid.uuid4().hex[:8]}@example.com", [cluster["id"]])
-        yield api, cluster["id"], token
 
 
 def path(cluster: str, name: str | None = None, verify: bool = False) -> str:
