@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS {schema}.snapshots (
     body       bytea NOT NULL,
     sealed_keys bytea NOT NULL
 );
+-- Generations created before DKIM keys were projected lack this column.
+ALTER TABLE {schema}.snapshots ADD COLUMN IF NOT EXISTS sealed_keys bytea NOT NULL DEFAULT '{{}}'::bytea;
 CREATE TABLE IF NOT EXISTS {schema}.mta_tokens (
     token_digest text PRIMARY KEY,
     mta_id       text NOT NULL
