@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 
 from unmta_botsigs.artifacts import artifact_body, defaults_artifact
+from unmta_botsigs.catalogue import load_catalogue
 from unmta_common.envelope import EventEnvelope
 
 from . import projection, store
@@ -49,7 +50,10 @@ class SnapshotProjection:
         return self._loaded[cluster_id]
 
     async def end(self, conn: asyncpg.Connection) -> None:
-        for cluster_id, state in self._touched.items():
+        await self.save(conn, self._touched)
+
+    async def save(self, conn: asyncpg.Connection, states: dict[str, projection.ClusterState]) -> None:
+        for cluster_id, state in states.items():
             rendered = projection.render(state)
             if rendered:
                 meta = defaults_artifact(state.bot_toggles)
@@ -57,3 +61,28 @@ class SnapshotProjection:
             await store.save_cluster(conn, self._schema, state, rendered)
             if self._live:
                 await conn.execute("SELECT pg_notify($1, $2)", self._names.channel, cluster_id)
+
+
+async def follow_catalogue_release(pool: asyncpg.Pool, names: ConfigsyncNames) -> int:
+    """Re-renders every cluster when the shipped default catalogue differs from the one the
+    snapshots were rendered with; returns how many clusters it re-rendered.
+
+    Each distinct enabled set compiles once (memoised), however many clusters share it.
+    """
+    release = load_catalogue().version
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", names.lock_key)
+        rendered_with = await conn.fetchval(f"SELECT version FROM {names.control}.catalogue_release")
+        if rendered_with == release:
+            return 0
+        await conn.execute(f"INSERT INTO {names.control}.catalogue_release (version) VALUES ($1)"
+                           " ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version", release)
+        if rendered_with is None:
+            return 0  # first start: every snapshot is rendered with this release as it is projected
+        schema = await store.active_schema(conn, names)
+        rows = await conn.fetch(f"SELECT cluster_id, state FROM {schema}.cluster_state")
+        states = {r["cluster_id"]: projection.state_decoder.decode(r["state"]) for r in rows}
+        await SnapshotProjection(names, live=False, schema=schema).save(conn, states)
+        for cluster_id in states:
+            await conn.execute("SELECT pg_notify($1, $2)", names.channel, cluster_id)
+        return len(states)

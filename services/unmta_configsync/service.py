@@ -19,7 +19,7 @@ from unmta_common.pg import OPS_DDL, ensure_schema, open_pool
 from unmta_common.service import service_topics
 from unmta_common.tasks import background
 
-from .projector import SnapshotProjection
+from .projector import SnapshotProjection, follow_catalogue_release
 from .pull import add_pull_routes, bind_pull_state
 from .store import SOURCE_SERVICES, ConfigsyncNames, ensure_control
 from .watch import SnapshotWatch
@@ -54,6 +54,7 @@ async def run_configsync(infra: InfraConfig, master_key_file: Path,
         if pool is None:
             pool = await stack.enter_async_context(open_pool(infra.database_url, max_size=20))
         await ensure_control(pool, names)
+        await follow_catalogue_release(pool, names)
         await ensure_schema(pool, common.schema("ops"), OPS_DDL)
         # The sources may start after us: create their event topics so we can subscribe now.
         specs = [t for s in SOURCE_SERVICES for t in service_topics(common, s, infra.partitions)]

@@ -20,6 +20,10 @@ CREATE TABLE IF NOT EXISTS {schema}.active (
     generation integer NOT NULL
 );
 INSERT INTO {schema}.active (generation) VALUES (1) ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS {schema}.catalogue_release (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    version   text NOT NULL
+);
 CREATE TABLE IF NOT EXISTS {schema}.artifacts (
     sha256 text PRIMARY KEY,
     body   bytea NOT NULL

@@ -6,7 +6,10 @@ import asyncio
 import re
 import uuid
 
+import aiohttp
 import pytest
+
+from tests.api import Api
 
 
 def path(cluster: str, rest: str = "") -> str:
@@ -176,3 +179,41 @@ async def test_toggles_and_custom_signatures_reach_the_agents_matcher(tenant, sh
         snapshot = await snapshot_with(agent, tmp_path / "a", lambda s: s["bot_signatures"]["defaults"]["sha256"]
                                        == first["bot_signatures"]["defaults"]["sha256"])
         assert BotClassifier.from_directory(tmp_path / "a").classify(image_proxy, None).ref == "ua:googleimageproxy"
+
+
+async def test_a_new_catalogue_release_rerenders_every_cluster_compiling_each_set_once(fresh_stack):
+    from unmta_botsigs import artifacts
+    from unmta_configsync.projector import follow_catalogue_release
+    from unmta_configsync.store import active_schema
+
+    http = aiohttp.ClientSession()
+    api = Api(http, fresh_stack.url)
+    cluster = (await api.new_cluster())["id"]
+    token = await api.new_user(f"rel-{uuid.uuid4().hex[:8]}@example.com", [cluster])
+    await api.new_mta(cluster)
+    await api.call("PATCH", path(cluster, "/defaults/ua:gptbot"), token, json={"enabled": False})
+    plain = [(await api.new_cluster())["id"] for _ in range(2)]  # both on the catalogue's own defaults
+    for other in plain:
+        await api.new_mta(other)
+    await http.close()
+    configsync = fresh_stack.configsync
+    pool, names = configsync.pool, configsync.names
+    schema = await active_schema(pool, names)
+
+    async def rendered() -> int:
+        return await pool.fetchval(f"SELECT count(DISTINCT cluster_id) FROM {schema}.snapshots"
+                                   " WHERE cluster_id = ANY($1)", [cluster, *plain])
+
+    async with asyncio.timeout(15):
+        while await rendered() < 3:  # noqa: ASYNC110 - the projector is another task
+            await asyncio.sleep(0.05)
+    # As if the snapshots had been rendered with an older catalogue, whose artifacts are gone.
+    await pool.execute(f"UPDATE {names.control}.catalogue_release SET version = 'an-older-release'")
+    await pool.execute(f"DELETE FROM {names.artifacts}")
+    artifacts._compiled.cache_clear()
+    clusters = await pool.fetchval(f"SELECT count(*) FROM {schema}.cluster_state")
+
+    assert await follow_catalogue_release(pool, names) == clusters
+    distinct = await pool.fetchval(f"SELECT count(*) FROM {names.artifacts}")
+    assert artifacts.compilations() == distinct < clusters  # one compile per distinct set, not per cluster
+    assert await follow_catalogue_release(pool, names) == 0  # already on this release
