@@ -250,10 +250,8 @@ class CommandBus:
         return Outcome(status=row["status"], body=body, fingerprint=row["fingerprint"])
 
     async def execute(self, topic: str, schema: str, command: CommandEnvelope, timeout: float) -> Outcome:
-        """Returns the outcome; raises InfrastructureUnavailable or OutcomeTimeout (answer 503)."""
-        known = await self.existing_outcome(schema, command.command_id)
-        if known is not None:
-            return known
+        """Sends the command and returns its outcome; raises InfrastructureUnavailable or
+        OutcomeTimeout (answer 503). A caller retrying under a known id checks `existing_outcome` first."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         sent = False

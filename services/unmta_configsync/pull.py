@@ -14,7 +14,6 @@ from aiohttp import web
 
 from unmta_common.crypto import CryptoError, MasterKey, unseal
 
-from . import store
 from .store import ConfigsyncNames
 from .watch import SnapshotWatch
 
@@ -57,20 +56,34 @@ def _bearer(request: web.Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def _authorised_mta(request: web.Request) -> tuple[str, str] | web.Response:
-    """(schema, mta_id) for the MTA the path names, if the token is that MTA's own."""
+async def _in_active(app: web.Application, query: str, *args):
+    """fetchrow against the active generation (`{schema}` in `query`). A replay may swap and drop the
+    generation we cached: then re-read which one is active and try once more."""
+    watch, names, pool = app[WATCH_KEY], app[NAMES_KEY], app[POOL_KEY]
+    try:
+        return await pool.fetchrow(query.format(schema=await watch.active_schema(names)), *args)
+    except asyncpg.UndefinedTableError:
+        watch.forget_schema()
+        return await pool.fetchrow(query.format(schema=await watch.active_schema(names)), *args)
+
+
+async def _token_mta(app: web.Application, token: str) -> str | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    row = await _in_active(app, "SELECT mta_id FROM {schema}.mta_tokens WHERE token_digest = $1", digest)
+    return row["mta_id"] if row else None
+
+
+async def _authorised_mta(request: web.Request) -> str | web.Response:
+    """The MTA the path names, if the token is that MTA's own."""
     token = _bearer(request)
     if token is None:
         return _unauthenticated()
-    pool, names = request.app[POOL_KEY], request.app[NAMES_KEY]
-    schema = await store.active_schema(pool, names)
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    mta_id = await pool.fetchval(f"SELECT mta_id FROM {schema}.mta_tokens WHERE token_digest = $1", digest)
+    mta_id = await _token_mta(request.app, token)
     if mta_id is None:
         return _unauthenticated()
     if mta_id != request.match_info["mta_id"]:
         return _not_found()  # another MTA's snapshot: indistinguishable from a missing one
-    return schema, mta_id
+    return mta_id
 
 
 def _wait_seconds(request: web.Request) -> float | web.Response:
@@ -86,25 +99,24 @@ def _wait_seconds(request: web.Request) -> float | web.Response:
 
 
 async def get_snapshot(request: web.Request) -> web.StreamResponse:
-    auth = await _authorised_mta(request)
-    if isinstance(auth, web.Response):
-        return auth
+    mta_id = await _authorised_mta(request)
+    if isinstance(mta_id, web.Response):
+        return mta_id
     wait = _wait_seconds(request)
     if isinstance(wait, web.Response):
         return wait
-    _, mta_id = auth
-    pool, names, watch = request.app[POOL_KEY], request.app[NAMES_KEY], request.app[WATCH_KEY]
+    watch = request.app[WATCH_KEY]
     known = request.headers.get("If-None-Match")
     loop = asyncio.get_running_loop()
     # Jitter spreads the re-polls of many agents that timed out together.
     deadline = loop.time() + (wait * random.uniform(0.9, 1.0) if wait else 0)
     while True:
-        row = await _read(pool, names, mta_id)
+        row = await _read(request.app, mta_id)
         if row is None:
             return _not_found()
         signal = watch.change_signal(row["cluster_id"])
         # Re-read after taking the signal: a change between the read and the wait is not missed.
-        row = await _read(pool, names, mta_id)
+        row = await _read(request.app, mta_id)
         if row is None:
             return _not_found()
         if row["etag"] != known:
@@ -119,10 +131,9 @@ async def get_snapshot(request: web.Request) -> web.StreamResponse:
             pass
 
 
-async def _read(pool: asyncpg.Pool, names: ConfigsyncNames, mta_id: str):
-    schema = await store.active_schema(pool, names)
-    return await pool.fetchrow(f"SELECT cluster_id, etag, body, sealed_keys FROM {schema}.snapshots"
-                               " WHERE mta_id = $1", mta_id)
+async def _read(app: web.Application, mta_id: str):
+    return await _in_active(app, "SELECT cluster_id, etag, body, sealed_keys FROM {schema}.snapshots"
+                                 " WHERE mta_id = $1", mta_id)
 
 
 async def _with_private_keys(app: web.Application, body: bytes, sealed_keys: bytes) -> bytes:
@@ -149,10 +160,9 @@ async def _with_private_keys(app: web.Application, body: bytes, sealed_keys: byt
 
 
 async def report_status(request: web.Request) -> web.Response:
-    auth = await _authorised_mta(request)
-    if isinstance(auth, web.Response):
-        return auth
-    _, mta_id = auth
+    mta_id = await _authorised_mta(request)
+    if isinstance(mta_id, web.Response):
+        return mta_id
     try:
         report = _report_decoder.decode(await request.read())
     except msgspec.DecodeError as exc:
@@ -160,14 +170,13 @@ async def report_status(request: web.Request) -> web.Response:
     if report.status not in ("applied", "failed"):
         return _json(422, {"message": "The status must be applied or failed.",
                            "errors": {"status": ["The status must be applied or failed."]}})
-    names = request.app[NAMES_KEY]
+    table = f"{request.app[NAMES_KEY].control}.mta_status"
     await request.app[POOL_KEY].execute(
-        f"INSERT INTO {names.control}.mta_status (mta_id, applied_version, applied_etag, status, error, reported_at)"
+        f"INSERT INTO {table} (mta_id, applied_version, applied_etag, status, error, reported_at)"
         " VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (mta_id) DO UPDATE SET"
-        " applied_version = coalesce(EXCLUDED.applied_version, {t}.mta_status.applied_version),"
-        " applied_etag = coalesce(EXCLUDED.applied_etag, {t}.mta_status.applied_etag),"
-        " status = EXCLUDED.status, error = EXCLUDED.error, reported_at = EXCLUDED.reported_at"
-        .replace("{t}", names.control),
+        f" applied_version = coalesce(EXCLUDED.applied_version, {table}.applied_version),"
+        f" applied_etag = coalesce(EXCLUDED.applied_etag, {table}.applied_etag),"
+        " status = EXCLUDED.status, error = EXCLUDED.error, reported_at = EXCLUDED.reported_at",
         mta_id, report.version if report.status == "applied" else None,
         report.etag if report.status == "applied" else None, report.status, (report.error or "")[:1000] or None,
     )
@@ -176,13 +185,10 @@ async def report_status(request: web.Request) -> web.Response:
 
 async def get_artifact(request: web.Request) -> web.Response:
     """A compiled artifact by its sha256 (immutable: any MTA may cache it forever)."""
-    if _bearer(request) is None:
+    token = _bearer(request)
+    if token is None or await _token_mta(request.app, token) is None:
         return _unauthenticated()
     pool, names = request.app[POOL_KEY], request.app[NAMES_KEY]
-    schema = await store.active_schema(pool, names)
-    digest = hashlib.sha256(_bearer(request).encode()).hexdigest()
-    if await pool.fetchval(f"SELECT mta_id FROM {schema}.mta_tokens WHERE token_digest = $1", digest) is None:
-        return _unauthenticated()
     body = await pool.fetchval(f"SELECT body FROM {names.artifacts} WHERE sha256 = $1", request.match_info["sha256"])
     if body is None:
         return _not_found()

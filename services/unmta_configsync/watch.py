@@ -8,6 +8,8 @@ import asyncpg
 
 from unmta_common.listen import listen_forever
 
+from . import store
+
 SWAP = "*swap*"
 
 
@@ -18,6 +20,16 @@ class SnapshotWatch:
         self._changes: dict[str, asyncio.Event] = {}
         self.listening = asyncio.Event()
         self.swaps = 0
+        # The active generation's schema: read once, forgotten on a swap or a reconnect.
+        self._schema: str | None = None
+
+    async def active_schema(self, names) -> str:
+        if self._schema is None:
+            self._schema = await store.active_schema(self._pool, names)
+        return self._schema
+
+    def forget_schema(self) -> None:
+        self._schema = None
 
     def change_signal(self, cluster_id: str) -> asyncio.Event:
         """An event set at the next change of `cluster_id` (one per cluster, shared by its waiters)."""
@@ -29,6 +41,7 @@ class SnapshotWatch:
     def _notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         if payload == SWAP:
             self.swaps += 1
+            self._schema = None
             self._wake_all()
             return
         signal = self._changes.pop(payload, None)
@@ -42,6 +55,7 @@ class SnapshotWatch:
 
     async def run(self) -> None:
         def connected() -> None:
+            self._schema = None  # a swap may have happened while we were not listening
             self.listening.set()
             self._wake_all()  # whatever changed while we were not listening: every waiter re-checks
 

@@ -64,9 +64,11 @@ async def send_command(
         payload=msgspec.Raw(body),
     )
     schema = gateway.names.schema(service)
-    replay = key is not None and await gateway.bus.existing_outcome(schema, command_id) is not None
-    outcome = await gateway.bus.execute(gateway.names.commands_topic(service), schema, command,
-                                        gateway.config.command_timeout_s)
+    # Only a keyed request can name a command that was already decided; a fresh id cannot.
+    known = await gateway.bus.existing_outcome(schema, command_id) if key else None
+    replay = known is not None
+    outcome = known or await gateway.bus.execute(gateway.names.commands_topic(service), schema, command,
+                                                 gateway.config.command_timeout_s)
     if outcome.fingerprint != fingerprint:
         raise ValidationFailed({"idempotency_key": [
             "The Idempotency-Key has already been used with a different request."]})
