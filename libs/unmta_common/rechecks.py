@@ -54,6 +54,12 @@ class Rechecks:
             f" WHERE cluster_id = $1 AND name = $2",
             cluster_id, name, error, self._base, self._max)
 
+    def task(self, pool: asyncpg.Pool, recheck: Callable[[object, str, str], Awaitable[None]], tick_s: float):
+        """A `background_tasks` entry for run_command_service: `recheck(processor, cluster_id, name)`
+        for every due row, decided through the service's own command processor."""
+        return lambda running: self.run(pool, lambda cluster_id, name: recheck(running.processor, cluster_id, name),
+                                        tick_s)
+
     async def run(self, pool: asyncpg.Pool, check: Callable[[str, str], Awaitable[None]], tick_s: float) -> None:
         """Calls `check(cluster_id, name)` for every due row, forever."""
         while True:

@@ -52,15 +52,11 @@ async def run_domains(config: DomainsConfig, pool: asyncpg.Pool | None = None) -
         rechecks = Rechecks(schema, config.verify_base_interval_s, config.verify_max_interval_s)
         handlers = DomainsHandlers(pool, schema, keys, resolver, rechecks)
 
-        def verifier(running: RunningService):
-            return rechecks.run(pool, lambda cluster_id, name: handlers.recheck(running.processor, cluster_id, name),
-                                config.verify_tick_s)
-
         stack.push_async_callback(resolver.close)
         running = await stack.enter_async_context(run_command_service(
             config.infra, SERVICE, state_ddl=STATE_DDL, handler=handlers,
             project_state=DomainsState(schema, rechecks).apply,
             prepare=handlers.prepare, pool=pool,
             background_tasks={"domains.keypool": lambda _running: keys.refill_forever(),
-                              "domains.verifier": verifier}))
+                              "domains.verifier": rechecks.task(pool, handlers.recheck, config.verify_tick_s)}))
         yield running

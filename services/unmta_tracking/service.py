@@ -45,13 +45,9 @@ async def run_tracking(config: TrackingConfig, pool: asyncpg.Pool | None = None)
         rechecks = Rechecks(schema, config.verify_base_interval_s, config.verify_max_interval_s)
         handlers = TrackingHandlers(pool, schema, config.base_domain, resolver, rechecks)
 
-        def verifier(running: RunningService):
-            return rechecks.run(pool, lambda cluster_id, name: handlers.recheck(running.processor, cluster_id, name),
-                                config.verify_tick_s)
-
         stack.push_async_callback(resolver.close)
         running = await stack.enter_async_context(run_command_service(
             config.infra, SERVICE, state_ddl=STATE_DDL, handler=handlers,
             project_state=TrackingState(schema, rechecks).apply, prepare=handlers.prepare, pool=pool,
-            background_tasks={"tracking.verifier": verifier}))
+            background_tasks={"tracking.verifier": rechecks.task(pool, handlers.recheck, config.verify_tick_s)}))
         yield running
